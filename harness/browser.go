@@ -1,0 +1,168 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultChromePath is where Debian's chromium package installs the browser.
+const DefaultChromePath = "/usr/bin/chromium"
+
+// FindChrome returns the browser to run: $CHROME_PATH, else
+// /usr/bin/chromium. The error is one line that names the fix.
+func FindChrome() (string, error) {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		if !isExecutable(p) {
+			return "", fmt.Errorf("%w: CHROME_PATH=%q is not an executable file; point it at Chromium or unset it to use %s", ErrBrowserMissing, p, DefaultChromePath)
+		}
+		return p, nil
+	}
+	if !isExecutable(DefaultChromePath) {
+		return "", fmt.Errorf("%w at %s; install it with `apt-get install -y chromium` (as root), run `make test` as root, or set CHROME_PATH", ErrBrowserMissing, DefaultChromePath)
+	}
+	return DefaultChromePath, nil
+}
+
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+// BrowserConfig is how to launch the browser.
+type BrowserConfig struct {
+	// ExecPath overrides FindChrome.
+	ExecPath string
+	// ThirdPartyCookies defaults to ThirdPartyCookiesBlocked.
+	ThirdPartyCookies CookiePolicy
+	// HostRules are --host-resolver-rules entries ("MAP host:port ip:port").
+	HostRules []string
+	// SPKIHashes are the certificates to accept
+	// (--ignore-certificate-errors-spki-list).
+	SPKIHashes []string
+}
+
+// Browser is one running headless Chromium.
+type Browser struct {
+	// Version is Chrome's product string, e.g. "Chrome/156.0.8078.108".
+	Version string
+	// Path is the executable.
+	Path string
+	// Flags are the non-default flags the harness added (see
+	// docs/chrome-flags.md), for reports.
+	Flags []string
+	// ThirdPartyCookies is the policy the profile was seeded with.
+	ThirdPartyCookies CookiePolicy
+
+	ctx         context.Context
+	cancel      context.CancelFunc
+	cancelAlloc context.CancelFunc
+	profileDir  string
+}
+
+// Launch starts Chromium with browser-faithful flags.
+func Launch(cfg BrowserConfig) (*Browser, error) {
+	path := cfg.ExecPath
+	if path == "" {
+		var err error
+		if path, err = FindChrome(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ThirdPartyCookies == "" {
+		cfg.ThirdPartyCookies = ThirdPartyCookiesBlocked
+	}
+	dir, err := os.MkdirTemp("", "corsgate-profile-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: making a profile directory: %v", ErrBrowser, err)
+	}
+	if cfg.ThirdPartyCookies == ThirdPartyCookiesAllowed {
+		if err := seedAllowThirdPartyCookies(dir); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+	}
+	var shown []string
+	add := func(name string, value any) {
+		flags = append(flags, chromedp.Flag(name, value))
+		if value == true {
+			shown = append(shown, "--"+name)
+		} else {
+			shown = append(shown, fmt.Sprintf("--%s=%v", name, value))
+		}
+	}
+	// Keep the machine quiet: no component downloads (chromedp's defaults
+	// already disable background networking).
+	add("disable-component-update", true)
+	if os.Geteuid() == 0 {
+		// Chromium refuses to start its sandbox as root.
+		add("no-sandbox", true)
+	}
+	if len(cfg.HostRules) > 0 {
+		add("host-resolver-rules", strings.Join(cfg.HostRules, ","))
+	}
+	if len(cfg.SPKIHashes) > 0 {
+		add("ignore-certificate-errors-spki-list", strings.Join(cfg.SPKIHashes, ","))
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], flags...)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	b := &Browser{
+		Path:              path,
+		Flags:             shown,
+		ThirdPartyCookies: cfg.ThirdPartyCookies,
+		ctx:               ctx,
+		cancel:            cancel,
+		cancelAlloc:       cancelAlloc,
+		profileDir:        dir,
+	}
+	if err := chromedp.Do(ctx); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%w: starting %s: %v", ErrBrowser, path, err)
+	}
+	v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, path, err)
+	}
+	b.Version = v.Product
+	return b, nil
+}
+
+// Alive reports whether the browser process is still connected.
+func (b *Browser) Alive() bool { return b.ctx.Err() == nil }
+
+// Close stops the browser and removes its profile directory.
+func (b *Browser) Close() {
+	b.cancel()
+	b.cancelAlloc()
+	_ = os.RemoveAll(b.profileDir)
+}
+
+// seedAllowThirdPartyCookies writes the profile preference that allows
+// third-party cookies. It must exist before launch: Chrome reads it once,
+// and neither Network.setCookieControls nor a feature flag unblocks them in
+// headless Chromium 156 (docs/chrome-flags.md).
+func seedAllowThirdPartyCookies(dir string) error {
+	prefs, _ := json.Marshal(map[string]any{"profile": map[string]any{"cookie_controls_mode": 0}})
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
+		return fmt.Errorf("%w: seeding the profile: %v", ErrBrowser, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), prefs, 0o600); err != nil {
+		return fmt.Errorf("%w: seeding the profile: %v", ErrBrowser, err)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/origins"
+	"github.com/corsgate/corsgate/tlsca"
+)
+
+// Config configures an Env.
+type Config struct {
+	// ChromePath overrides CHROME_PATH and /usr/bin/chromium.
+	ChromePath string
+	// ThirdPartyCookies is the browser's cookie policy; the zero value is
+	// Chrome's default (blocked).
+	ThirdPartyCookies CookiePolicy
+	// Impersonate lists exact production origins (e.g.
+	// "https://app.example.com") to serve locally. The browser's host
+	// resolver maps exactly that host and port to a loopback listener; every
+	// other host, the target API's included, resolves normally.
+	Impersonate []string
+	// ProbeTimeout bounds each probe; default 10s.
+	ProbeTimeout time.Duration
+	// Grace is how long to wait for secondary evidence (console line, audit
+	// issue, raw headers) once the verdict is in; default 750ms.
+	Grace time.Duration
+}
+
+// Env is a running browser plus the servers of every named origin.
+type Env struct {
+	Browser *Browser
+	// CA is the ephemeral authority behind every HTTPS origin.
+	CA *tlsca.Authority
+
+	cfg     Config
+	origins map[origins.Name]origins.Origin
+	servers []*loopback.Server
+}
+
+// Start serves the origins on loopback, then launches the browser mapped to
+// them.
+func Start(cfg Config) (env *Env, err error) {
+	if cfg.ProbeTimeout == 0 {
+		cfg.ProbeTimeout = 10 * time.Second
+	}
+	if cfg.Grace == 0 {
+		cfg.Grace = 750 * time.Millisecond
+	}
+	path := cfg.ChromePath
+	if path == "" {
+		if path, err = FindChrome(); err != nil {
+			return nil, err
+		}
+	}
+	var impersonated []origins.Origin
+	for _, s := range cfg.Impersonate {
+		o, err := origins.ParseExact(s)
+		if err != nil {
+			return nil, fmt.Errorf("harness: impersonated origin: %w", err)
+		}
+		impersonated = append(impersonated, o)
+	}
+
+	tlsHosts := []string{"app.localhost", "localhost", "127.0.0.1"}
+	for _, o := range impersonated {
+		if o.Scheme == "https" && !slices.Contains(tlsHosts, o.Host) {
+			tlsHosts = append(tlsHosts, o.Host)
+		}
+	}
+	ca, err := tlsca.New(tlsHosts)
+	if err != nil {
+		return nil, err
+	}
+	env = &Env{CA: ca, cfg: cfg, origins: map[origins.Name]origins.Origin{}}
+	defer func() {
+		if err != nil {
+			env.Close()
+		}
+	}()
+
+	page := origins.PageHandler()
+	listeners := map[origins.Listener]*loopback.Server{}
+	for _, l := range []origins.Listener{origins.HTTPMain, origins.HTTPAlt, origins.HTTPS} {
+		var srv *loopback.Server
+		if l == origins.HTTPS {
+			srv, err = loopback.Listen(page, ca.ServerConfig())
+		} else {
+			srv, err = loopback.Listen(page, nil)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("harness: serving origin pages: %w", err)
+		}
+		listeners[l] = srv
+		env.servers = append(env.servers, srv)
+	}
+	for _, s := range origins.Cast {
+		env.origins[s.Name] = origins.Origin{
+			Name: s.Name, Scheme: s.Scheme, Host: s.Host,
+			Port: listeners[s.Listener].Port, Sandboxed: s.Sandboxed,
+		}
+	}
+	var rules []string
+	for _, o := range impersonated {
+		l := listeners[origins.HTTPMain]
+		if o.Scheme == "https" {
+			l = listeners[origins.HTTPS]
+		}
+		// Map host AND port, so only the page origin is redirected.
+		rules = append(rules, fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), l.Addr()))
+		env.origins[o.Name] = o
+	}
+
+	env.Browser, err = Launch(BrowserConfig{
+		ExecPath:          path,
+		ThirdPartyCookies: cfg.ThirdPartyCookies,
+		HostRules:         rules,
+		SPKIHashes:        []string{ca.SPKIHash},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// Origin returns the named origin.
+func (e *Env) Origin(name origins.Name) (origins.Origin, error) {
+	o, ok := e.origins[name]
+	if !ok {
+		return origins.Origin{}, fmt.Errorf("%w: origin %q is not registered; known origins: %s", ErrProbe, name, strings.Join(e.names(), ", "))
+	}
+	return o, nil
+}
+
+// MustOrigin is Origin for tests and catalogues: it panics on an unknown name.
+func (e *Env) MustOrigin(name origins.Name) origins.Origin {
+	o, err := e.Origin(name)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// Origins returns every origin, sorted by name.
+func (e *Env) Origins() []origins.Origin {
+	var os []origins.Origin
+	for _, n := range e.names() {
+		os = append(os, e.origins[origins.Name(n)])
+	}
+	return os
+}
+
+func (e *Env) names() []string {
+	var ns []string
+	for n := range e.origins {
+		ns = append(ns, string(n))
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// Close stops the browser and every server.
+func (e *Env) Close() {
+	if e.Browser != nil {
+		e.Browser.Close()
+	}
+	for _, s := range e.servers {
+		s.Close()
+	}
+}

@@ -1,0 +1,17 @@
+package harness
+
+import "errors"
+
+// Sentinel errors that callers branch on. Every error the harness returns
+// wraps one of these, so a missing browser or a lost browser is never
+// mistaken for a CORS verdict.
+var (
+	// ErrBrowserMissing: no Chromium at CHROME_PATH or /usr/bin/chromium.
+	ErrBrowserMissing = errors.New("harness: Chromium not found")
+	// ErrBrowser: the browser failed to start, crashed or went away.
+	ErrBrowser = errors.New("harness: browser failure")
+	// ErrPage: the probe page of an origin did not load.
+	ErrPage = errors.New("harness: probe page failure")
+	// ErrProbe: the probe itself is invalid.
+	ErrProbe = errors.New("harness: invalid probe")
+)

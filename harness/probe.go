@@ -1,0 +1,215 @@
+package harness
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/corsgate/corsgate/origins"
+)
+
+// API is the browser API that performs a probe.
+type API string
+
+// The APIs a probe can use.
+const (
+	Fetch API = "fetch"
+	XHR   API = "xhr"
+)
+
+// Credentials is the request's credentials mode.
+// See https://fetch.spec.whatwg.org/#concept-request-credentials-mode.
+type Credentials string
+
+// The credentials modes.
+const (
+	CredentialsOmit       Credentials = "omit"
+	CredentialsSameOrigin Credentials = "same-origin"
+	CredentialsInclude    Credentials = "include"
+)
+
+// Header is one header line, in order; names keep the case they were given.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Probe is one request performed by page JavaScript from a named origin.
+// Zero values mean the browser's defaults: GET, credentials "same-origin",
+// mode "cors", cache "default", redirect "follow", fetch().
+type Probe struct {
+	// Page is the origin whose page performs the request.
+	Page origins.Name `json:"page"`
+	// URL is the absolute target URL.
+	URL string `json:"url"`
+	// Method is sent as written; fetch() upper-cases only DELETE, GET, HEAD,
+	// OPTIONS, POST and PUT (https://fetch.spec.whatwg.org/#concept-method-normalize).
+	Method      string      `json:"method,omitempty"`
+	Headers     []Header    `json:"headers,omitempty"`
+	Body        string      `json:"body,omitempty"`
+	Credentials Credentials `json:"credentials,omitempty"`
+	// Mode is the request mode: cors, no-cors or same-origin.
+	Mode string `json:"mode,omitempty"`
+	// Cache is the fetch cache mode; "no-store" also bypasses Chrome's
+	// preflight cache.
+	Cache    string `json:"cache,omitempty"`
+	Redirect string `json:"redirect,omitempty"`
+	API      API    `json:"api,omitempty"`
+	// Timeout bounds the request in the page; zero means the Env's default.
+	Timeout time.Duration `json:"timeout,omitempty"`
+}
+
+// withDefaults fills in the browser defaults and validates the probe.
+func (p Probe) withDefaults(defaultTimeout time.Duration) (Probe, error) {
+	if p.Method == "" {
+		p.Method = "GET"
+	}
+	if p.Credentials == "" {
+		p.Credentials = CredentialsSameOrigin
+	}
+	if p.Mode == "" {
+		p.Mode = "cors"
+	}
+	if p.Cache == "" {
+		p.Cache = "default"
+	}
+	if p.Redirect == "" {
+		p.Redirect = "follow"
+	}
+	if p.API == "" {
+		p.API = Fetch
+	}
+	if p.Timeout == 0 {
+		p.Timeout = defaultTimeout
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") {
+		return p, fmt.Errorf("harness: probe URL %q is not an absolute http(s) URL; write e.g. https://api.example.com/path", p.URL)
+	}
+	switch p.Credentials {
+	case CredentialsOmit, CredentialsSameOrigin, CredentialsInclude:
+	default:
+		return p, fmt.Errorf("harness: probe credentials %q is not one of omit, same-origin, include", p.Credentials)
+	}
+	switch p.Mode {
+	case "cors", "no-cors", "same-origin":
+	default:
+		return p, fmt.Errorf("harness: probe mode %q is not one of cors, no-cors, same-origin", p.Mode)
+	}
+	switch p.API {
+	case Fetch:
+	case XHR:
+		if p.Mode != "cors" || p.Cache != "default" || p.Redirect != "follow" {
+			return p, fmt.Errorf("harness: probe with api xhr cannot set mode, cache or redirect (got %q, %q, %q); use api fetch", p.Mode, p.Cache, p.Redirect)
+		}
+	default:
+		return p, fmt.Errorf("harness: probe api %q is not fetch or xhr", p.API)
+	}
+	if p.Body != "" && (strings.EqualFold(p.Method, "GET") || strings.EqualFold(p.Method, "HEAD")) {
+		return p, fmt.Errorf("harness: probe %s %s has a body; GET and HEAD requests cannot carry one, use POST", p.Method, p.URL)
+	}
+	return p, nil
+}
+
+// String is a one-line description: "PUT https://api/x (fetch, credentials include, 2 headers)".
+func (p Probe) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s", p.Method, p.URL, p.API)
+	if p.Credentials != "" {
+		fmt.Fprintf(&b, ", credentials %s", p.Credentials)
+	}
+	if p.Mode != "" && p.Mode != "cors" {
+		fmt.Fprintf(&b, ", mode %s", p.Mode)
+	}
+	if p.Cache != "" && p.Cache != "default" {
+		fmt.Fprintf(&b, ", cache %s", p.Cache)
+	}
+	for _, h := range p.Headers {
+		fmt.Fprintf(&b, ", %s: %s", h.Name, redact(h.Name, h.Value))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// NeedsPreflight reports whether the Fetch standard requires a CORS preflight
+// for this probe sent from pageOrigin: a cross-origin cors-mode request whose
+// method is not CORS-safelisted or that carries a CORS-unsafe request header.
+// See https://fetch.spec.whatwg.org/#main-fetch, step 12 (CORS-preflight flag).
+func (p Probe) NeedsPreflight(pageOrigin string) bool {
+	if p.Mode != "cors" {
+		return false
+	}
+	if u, err := url.Parse(p.URL); err == nil && u.Scheme+"://"+u.Host == pageOrigin {
+		return false
+	}
+	switch p.Method {
+	case "GET", "HEAD", "POST", "get", "head", "post":
+	default:
+		return true
+	}
+	return len(unsafeHeaderNames(p.Headers)) > 0
+}
+
+// unsafeHeaderNames returns the CORS-unsafe request-header names.
+// See https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names.
+func unsafeHeaderNames(hs []Header) []string {
+	var unsafe []string
+	total := 0
+	for _, h := range hs {
+		if safelisted(h) {
+			total += len(h.Value)
+		} else {
+			unsafe = append(unsafe, strings.ToLower(h.Name))
+		}
+	}
+	if total > 1024 { // step 3: safelisted values over 1024 bytes all become unsafe
+		for _, h := range hs {
+			if safelisted(h) {
+				unsafe = append(unsafe, strings.ToLower(h.Name))
+			}
+		}
+	}
+	return unsafe
+}
+
+// safelisted implements https://fetch.spec.whatwg.org/#cors-safelisted-request-header.
+func safelisted(h Header) bool {
+	v := h.Value
+	if len(v) > 128 {
+		return false
+	}
+	switch strings.ToLower(h.Name) {
+	case "accept":
+		return !strings.ContainsFunc(v, unsafeByte)
+	case "accept-language", "content-language":
+		return !strings.ContainsFunc(v, func(r rune) bool {
+			return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || strings.ContainsRune(" *,-.;=", r))
+		})
+	case "content-type":
+		if strings.ContainsFunc(v, unsafeByte) {
+			return false
+		}
+		essence := strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
+		return essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data" || essence == "text/plain"
+	case "range":
+		return strings.HasPrefix(v, "bytes=") && !strings.Contains(v, ",") && !strings.HasPrefix(v, "bytes=-")
+	}
+	return false
+}
+
+func unsafeByte(r rune) bool {
+	return (r < 0x20 && r != '\t') || r == 0x7f || strings.ContainsRune("\"():<>?@[\\]{}", r)
+}
+
+// redact hides credentials in evidence: Authorization and Cookie values.
+func redact(name, value string) string {
+	switch strings.ToLower(name) {
+	case "authorization", "cookie", "proxy-authorization":
+		if i := strings.IndexByte(value, ' '); i > 0 && strings.ToLower(name) != "cookie" {
+			return value[:i] + " <redacted>"
+		}
+		return "<redacted>"
+	}
+	return value
+}

@@ -1,0 +1,196 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chromedp/cdproto/audits"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+	"github.com/corsgate/corsgate/origins"
+)
+
+// bodyLimit is how much of a response body an observation keeps.
+const bodyLimit = 2048
+
+// Session is one page of one origin in its own browser context: cookies, the
+// HTTP cache and Chrome's preflight cache are its own and are shared by the
+// probes run in it, in order. Use it deliberately for preflight-cache, Vary
+// and cookie sequences; Env.Run isolates every probe.
+type Session struct {
+	env    *Env
+	page   origins.Origin
+	ctx    context.Context
+	cancel context.CancelFunc
+	rec    *recorder
+}
+
+// Run performs one probe in a fresh browser context, so its verdict does not
+// depend on any probe before it (no shared cookies, HTTP cache or preflight
+// cache).
+func (e *Env) Run(ctx context.Context, p Probe) (*Observation, error) {
+	s, err := e.NewSession(ctx, p.Page)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Run(ctx, p)
+}
+
+// NewSession opens the probe page of the named origin in a new browser
+// context.
+func (e *Env) NewSession(ctx context.Context, page origins.Name) (*Session, error) {
+	o, err := e.Origin(page)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Browser.Alive() {
+		return nil, fmt.Errorf("%w: the browser is no longer running", ErrBrowser)
+	}
+	rec := newRecorder()
+	tabCtx, cancel := chromedp.NewContext(e.Browser.ctx,
+		chromedp.WithNewBrowserContext(),
+		chromedp.WithListener(rec.listen),
+	)
+	s := &Session{env: e, page: o, ctx: tabCtx, cancel: cancel, rec: rec}
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+
+	if err := chromedp.Do(tabCtx); err != nil {
+		cancel()
+		return nil, fmt.Errorf("%w: opening a tab: %v", ErrBrowser, err)
+	}
+	// chromedp enables Network, Log and Runtime; Audits carries the CORS
+	// issues and must be enabled by us.
+	if _, err := chromedp.Call(tabCtx, audits.Enable, cdp.Empty{}); err != nil {
+		cancel()
+		return nil, fmt.Errorf("%w: enabling Audits: %v", ErrBrowser, err)
+	}
+	loadCtx, loadCancel := context.WithTimeout(tabCtx, e.cfg.ProbeTimeout)
+	defer loadCancel()
+	resp, err := chromedp.Run(loadCtx, chromedp.NavigateResponse(o.PageURL()))
+	if err == nil && resp != nil && resp.Status != 200 {
+		err = fmt.Errorf("status %d", resp.Status)
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
+	}
+	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
+	}
+	if got != o.Serialize() {
+		cancel()
+		return nil, fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
+	}
+	return s, nil
+}
+
+// Page is the session's origin.
+func (s *Session) Page() origins.Origin { return s.page }
+
+// Close closes the tab and disposes of its browser context.
+func (s *Session) Close() { s.cancel() }
+
+// jsProbe is the probe as the page's runner takes it.
+type jsProbe struct {
+	URL         string      `json:"url"`
+	Method      string      `json:"method"`
+	Headers     [][2]string `json:"headers"`
+	Body        *string     `json:"body"`
+	Credentials Credentials `json:"credentials"`
+	Mode        string      `json:"mode"`
+	Cache       string      `json:"cache"`
+	Redirect    string      `json:"redirect"`
+	API         API         `json:"api"`
+	TimeoutMs   int64       `json:"timeoutMs"`
+	BodyLimit   int         `json:"bodyLimit"`
+}
+
+// Run performs p from the session's page and waits, without sleeping, until
+// Chrome has reported everything about it.
+func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
+	if p.Page == "" {
+		p.Page = s.page.Name
+	}
+	if p.Page != s.page.Name {
+		return nil, fmt.Errorf("%w: probe page %q differs from the session's origin %q; open a session for it", ErrProbe, p.Page, s.page.Name)
+	}
+	p, err := p.withDefaults(s.env.cfg.ProbeTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProbe, err)
+	}
+	jp := jsProbe{
+		URL: p.URL, Method: p.Method, Headers: [][2]string{}, Credentials: p.Credentials,
+		Mode: p.Mode, Cache: p.Cache, Redirect: p.Redirect, API: p.API,
+		TimeoutMs: p.Timeout.Milliseconds(), BodyLimit: bodyLimit,
+	}
+	for _, h := range p.Headers {
+		jp.Headers = append(jp.Headers, [2]string{h.Name, h.Value})
+	}
+	if p.Body != "" {
+		jp.Body = &p.Body
+	}
+	arg, err := json.Marshal(jp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding %s: %v", ErrProbe, p, err)
+	}
+
+	// The page aborts the request at p.Timeout; the context is a backstop
+	// that also bounds waiting for the DevTools events.
+	runCtx, cancel := context.WithTimeout(s.ctx, p.Timeout+5*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+
+	start := time.Now()
+	mark := s.rec.mark()
+	js, err := chromedp.Run(runCtx, chromedp.Evaluate[JSResult](
+		"window.__corsgate.run("+string(arg)+")", chromedp.EvalAwaitPromise))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("harness: probe %s cancelled: %w", p, ctx.Err())
+		}
+		if !s.env.Browser.Alive() || errors.Is(err, chromedp.ErrTargetDetached) {
+			return nil, fmt.Errorf("%w: browser lost during probe %s: %v", ErrBrowser, p, err)
+		}
+		return nil, fmt.Errorf("%w: running probe %s in the page of %q: %v", ErrPage, p, s.page.Name, err)
+	}
+
+	obs := s.settle(runCtx, mark, p, js)
+	obs.Elapsed = time.Since(start)
+	return obs, nil
+}
+
+// settle waits until the hard evidence (terminal events of every request) is
+// in, then up to Grace for the soft evidence (console line, audit issue, raw
+// headers), re-assembling the observation each time an event arrives.
+func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult) *Observation {
+	var graceC <-chan time.Time
+	for {
+		obs, hard, soft := assemble(s.rec.since(mark), p, s.page.Serialize(), js)
+		obs.PageURL = s.page.PageURL()
+		obs.Browser = s.env.Browser.Version
+		obs.ThirdPartyCookies = s.env.Browser.ThirdPartyCookies
+		if len(hard) == 0 && len(soft) == 0 {
+			return obs
+		}
+		if len(hard) == 0 && graceC == nil {
+			graceC = time.After(s.env.cfg.Grace)
+		}
+		select {
+		case <-s.rec.wake:
+		case <-graceC:
+			obs.Incomplete = soft
+			return obs
+		case <-ctx.Done():
+			obs.Incomplete = append(hard, soft...)
+			return obs
+		}
+	}
+}
