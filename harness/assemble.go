@@ -37,7 +37,7 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observat
 	for _, ev := range evs {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
-			if reqs[e.RequestID] == nil {
+			if len(get(e.RequestID).sent) == 0 {
 				order = append(order, e.RequestID)
 			}
 			get(e.RequestID).sent = append(get(e.RequestID).sent, e)
