@@ -95,26 +95,16 @@ func Launch(cfg BrowserConfig) (*Browser, error) {
 		chromedp.UserDataDir(dir),
 	}
 	var shown []string
-	add := func(name string, value any) {
-		flags = append(flags, chromedp.Flag(name, value))
-		if value == true {
-			shown = append(shown, "--"+name)
-		} else {
-			shown = append(shown, fmt.Sprintf("--%s=%v", name, value))
+	for _, f := range extraFlags(cfg, os.Geteuid() == 0) {
+		flags = append(flags, chromedp.Flag(f.name, f.value))
+		if f.value == false {
+			continue
 		}
-	}
-	// Keep the machine quiet: no component downloads (chromedp's defaults
-	// already disable background networking).
-	add("disable-component-update", true)
-	if os.Geteuid() == 0 {
-		// Chromium refuses to start its sandbox as root.
-		add("no-sandbox", true)
-	}
-	if len(cfg.HostRules) > 0 {
-		add("host-resolver-rules", strings.Join(cfg.HostRules, ","))
-	}
-	if len(cfg.SPKIHashes) > 0 {
-		add("ignore-certificate-errors-spki-list", strings.Join(cfg.SPKIHashes, ","))
+		if f.value == true {
+			shown = append(shown, "--"+f.name)
+		} else {
+			shown = append(shown, fmt.Sprintf("--%s=%v", f.name, f.value))
+		}
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], flags...)
 
@@ -140,6 +130,35 @@ func Launch(cfg BrowserConfig) (*Browser, error) {
 	}
 	b.Version = v.Product
 	return b, nil
+}
+
+type flag struct {
+	name  string
+	value any
+}
+
+// extraFlags are the flags the harness adds to chromedp's defaults. Each one
+// is documented with its reason in docs/chrome-flags.md (a test checks).
+func extraFlags(cfg BrowserConfig, root bool) []flag {
+	fs := []flag{
+		// chromedp's defaults run the network service inside the browser
+		// process; drop that so the network stack runs as shipped.
+		{"enable-features", false},
+		// No internet here: no component downloads (background networking
+		// is already off in chromedp's defaults).
+		{"disable-component-update", true},
+	}
+	if root {
+		// Chromium refuses to start its sandbox as root.
+		fs = append(fs, flag{"no-sandbox", true})
+	}
+	if len(cfg.HostRules) > 0 {
+		fs = append(fs, flag{"host-resolver-rules", strings.Join(cfg.HostRules, ",")})
+	}
+	if len(cfg.SPKIHashes) > 0 {
+		fs = append(fs, flag{"ignore-certificate-errors-spki-list", strings.Join(cfg.SPKIHashes, ",")})
+	}
+	return fs
 }
 
 // Alive reports whether the browser process is still connected.
