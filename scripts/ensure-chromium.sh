@@ -25,7 +25,7 @@ fi
 
 echo "corsgate: installing Chromium from Debian (apt-get install chromium)..." >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/tmp/corsgate-apt.log 2>&1; then
+if ! { apt-get update -qq && apt-get install -y -qq chromium; } >/tmp/corsgate-apt.log 2>&1; then
 	echo "corsgate: apt-get install chromium failed; see /tmp/corsgate-apt.log" >&2
 	exit 1
 fi
