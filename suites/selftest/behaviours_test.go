@@ -32,8 +32,8 @@ var _ = Describe("Chrome's preflight cache", Label("cache"), func() {
 		s, err := env.NewSession(ctx, origins.App)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(s.Close)
-		p := harness.Probe{Method: "PUT", URL: api.url("preflight-max-age-1", "cache-sequence")}
-		path := "/preflight-max-age-1/cache-sequence"
+		p := harness.Probe{Method: "PUT", URL: api.url("preflight-max-age-2", "cache-sequence")}
+		path := "/preflight-max-age-2/cache-sequence"
 
 		first := runIn(ctx, s, p)
 		Expect(first).To(match.BeReadable())
@@ -44,9 +44,10 @@ var _ = Describe("Chrome's preflight cache", Label("cache"), func() {
 		Expect(second).To(match.HavePreflight(harness.PreflightCached))
 		Expect(api.rec.Preflights(path)).To(Equal(1), "the server saw one preflight for two requests")
 
-		// Access-Control-Max-Age: 1 — wait for the entry to expire.
+		// Access-Control-Max-Age: 2 — wait for the entry to expire. The
+		// wait is the subject of the test, not a synchronisation.
 		// See https://fetch.spec.whatwg.org/#concept-cache-match.
-		time.Sleep(1200 * time.Millisecond)
+		time.Sleep(2300 * time.Millisecond)
 		third := runIn(ctx, s, p)
 		Expect(third).To(match.HavePreflight(harness.PreflightSent))
 		Expect(api.rec.Preflights(path)).To(Equal(2))
@@ -107,6 +108,17 @@ var _ = Describe("network failures", Label("errors"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		o := run(ctx, harness.Probe{Page: origins.App, URL: "http://api.localhost:" + strconv.Itoa(port) + "/refused"})
 		Expect(o).To(match.HaveNetworkFailure("net::ERR_CONNECTION_REFUSED"))
+		Expect(o.CORSError).To(BeEmpty())
+	}, SpecTimeout(30*time.Second))
+
+	It("reports an unresolvable host as a network failure", func(ctx SpecContext) {
+		o := run(ctx, harness.Probe{Page: origins.App, URL: "http://no-such-host.invalid/x"})
+		Expect(o).To(match.HaveNetworkFailure("net::ERR_NAME_NOT_RESOLVED"))
+	}, SpecTimeout(30*time.Second))
+
+	It("reports a target that never answers as a timeout, not a CORS verdict", func(ctx SpecContext) {
+		o := run(ctx, harness.Probe{Page: origins.App, URL: api.url("never-answers", "hang"), Timeout: time.Second})
+		Expect(o.Outcome).To(Equal(harness.OutcomeTimeout), "evidence:\n%s", o)
 		Expect(o.CORSError).To(BeEmpty())
 	}, SpecTimeout(30*time.Second))
 

@@ -77,11 +77,12 @@ var _ = BeforeSuite(func() {
 		"allow-methods-get-post-patch":   fixtures.AllowMethodsList(app, "GET, POST, PATCH"),
 		"allow-headers-wildcard":         fixtures.AllowHeadersWildcard(app),
 		"preflight-redirect":             fixtures.PreflightRedirect(app, "/reference/redirected"),
-		"preflight-max-age-1":            fixtures.PreflightMaxAge(app, 1),
+		"preflight-max-age-2":            fixtures.PreflightMaxAge(app, 2),
 		"preflight-max-age-600":          fixtures.PreflightMaxAge(app, 600),
 		"reference":                      fixtures.Reference([]string{app, ProductionOrigin}, 600),
 		"reflect-any-origin":             fixtures.ReflectAnyOrigin(),
 		"cross-site-cookie":              fixtures.CrossSiteCookie(app),
+		"never-answers":                  fixtures.NeverAnswers(),
 	} {
 		mux.Handle("/"+prefix+"/", h)
 	}
