@@ -206,15 +206,15 @@ func exchange(id network.RequestID, r *byRequest, actual bool) (ex Exchange, har
 		}
 	}
 	if r.extraReq != nil {
-		ex.RequestHeaders = headerList(r.extraReq.Headers, "")
+		ex.RequestHeaders = redactAll(headerList(r.extraReq.Headers, ""))
 	}
 	switch {
 	case r.extra != nil:
 		ex.Status = int(r.extra.StatusCode)
-		ex.ResponseHeaders = headerList(r.extra.Headers, r.extra.HeadersText)
+		ex.ResponseHeaders = redactAll(headerList(r.extra.Headers, r.extra.HeadersText))
 	case r.resp != nil && r.resp.Response != nil:
 		ex.Status = int(r.resp.Response.Status)
-		ex.ResponseHeaders = headerList(r.resp.Response.Headers, "")
+		ex.ResponseHeaders = redactAll(headerList(r.resp.Response.Headers, ""))
 	}
 	if r.resp != nil && r.resp.Response != nil {
 		ex.FromCache = r.resp.Response.FromDiskCache
@@ -314,6 +314,15 @@ func headerList(m network.Headers, text string) []Header {
 		for _, v := range strings.Split(fmt.Sprint(m[k]), "\n") {
 			hs = append(hs, Header{Name: k, Value: v})
 		}
+	}
+	return hs
+}
+
+// redactAll hides credential values (Authorization, Cookie, Set-Cookie) so
+// observations and reports never carry secrets; names stay visible.
+func redactAll(hs []Header) []Header {
+	for i := range hs {
+		hs[i].Value = redact(hs[i].Name, hs[i].Value)
 	}
 	return hs
 }

@@ -205,11 +205,19 @@ func unsafeByte(r rune) bool {
 // redact hides credentials in evidence: Authorization and Cookie values.
 func redact(name, value string) string {
 	switch strings.ToLower(name) {
-	case "authorization", "cookie", "proxy-authorization":
-		if i := strings.IndexByte(value, ' '); i > 0 && strings.ToLower(name) != "cookie" {
-			return value[:i] + " <redacted>"
+	case "authorization", "proxy-authorization":
+		if scheme, _, ok := strings.Cut(value, " "); ok {
+			return scheme + " <redacted>"
 		}
 		return "<redacted>"
+	case "cookie", "set-cookie":
+		// Keep cookie names (evidence of what was sent), hide values.
+		var parts []string
+		for _, c := range strings.Split(value, ";") {
+			n, _, _ := strings.Cut(strings.TrimSpace(c), "=")
+			parts = append(parts, n+"=<redacted>")
+		}
+		return strings.Join(parts, "; ")
 	}
 	return value
 }

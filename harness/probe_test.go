@@ -83,6 +83,18 @@ func TestRedactHidesCredentials(t *testing.T) {
 	}
 }
 
+func TestRedactAllKeepsNamesHidesValues(t *testing.T) {
+	got := redactAll([]Header{{"Cookie", "sid=abc; theme=dark"}, {"Set-Cookie", "sid=abc; Path=/"}, {"Authorization", "Basic dXNlcg=="}, {"Origin", "http://a"}})
+	for _, h := range got {
+		if strings.Contains(h.Value, "abc") || strings.Contains(h.Value, "dXNlcg") {
+			t.Errorf("%s = %q; want the secret redacted", h.Name, h.Value)
+		}
+	}
+	if got[0].Value != "sid=<redacted>; theme=<redacted>" || got[3].Value != "http://a" {
+		t.Errorf("redactAll = %+v; want cookie names kept and Origin untouched", got)
+	}
+}
+
 func TestFindChromeReportsMissingBrowserInOneLine(t *testing.T) {
 	t.Setenv("CHROME_PATH", "/nonexistent/chromium")
 	_, err := FindChrome()
