@@ -134,19 +134,20 @@ func (s *probeStats) report(env *harness.Env, wall time.Duration) {
 // run performs one isolated probe and fails the spec on a harness error.
 func run(ctx context.Context, p harness.Probe) *harness.Observation {
 	GinkgoHelper()
-	t := time.Now()
-	o, err := env.Run(ctx, p)
-	Expect(err).NotTo(HaveOccurred())
-	stats.add(o, time.Since(t))
-	AddReportEntry(p.String(), o.String(), ReportEntryVisibilityFailureOrVerbose)
-	return o
+	return observe(p, func() (*harness.Observation, error) { return env.Run(ctx, p) })
 }
 
 // runIn performs one probe in a session.
 func runIn(ctx context.Context, s *harness.Session, p harness.Probe) *harness.Observation {
 	GinkgoHelper()
+	return observe(p, func() (*harness.Observation, error) { return s.Run(ctx, p) })
+}
+
+// observe times a probe, counts it and attaches its evidence to the spec.
+func observe(p harness.Probe, probe func() (*harness.Observation, error)) *harness.Observation {
+	GinkgoHelper()
 	t := time.Now()
-	o, err := s.Run(ctx, p)
+	o, err := probe()
 	Expect(err).NotTo(HaveOccurred())
 	stats.add(o, time.Since(t))
 	AddReportEntry(p.String(), o.String(), ReportEntryVisibilityFailureOrVerbose)
