@@ -1,0 +1,179 @@
+package lab
+
+import (
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsgate/corsgate/harness"
+)
+
+// Probes reused across entries.
+var (
+	getFrom = func(page string) harness.Probe {
+		return harness.Probe{Page: nameOf(page), URL: "/api/orders"}
+	}
+	credentialedGetFrom = func(page string) harness.Probe {
+		return harness.Probe{Page: nameOf(page), URL: "/api/orders", Credentials: harness.CredentialsInclude}
+	}
+	// A JSON POST forces a preflight (application/json is not a safelisted
+	// Content-Type). POST, not PUT: IIS's default extensionless handler takes
+	// only GET, HEAD, POST and DEBUG.
+	jsonPostFrom = func(page string) harness.Probe {
+		return harness.Probe{Page: nameOf(page), URL: "/api/orders", Method: "POST",
+			Headers: []harness.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"qty":2}`,
+			Credentials: harness.CredentialsInclude}
+	}
+)
+
+// anonJSONPostFrom is jsonPostFrom without credentials.
+func anonJSONPostFrom(page string) harness.Probe {
+	p := jsonPostFrom(page)
+	p.Credentials = harness.CredentialsOmit
+	return p
+}
+
+const (
+	corsCheck  = "Fetch: CORS check (https://fetch.spec.whatwg.org/#cors-check)"
+	preflight  = "Fetch: CORS-preflight fetch needs an ok status, 200-299 (https://fetch.spec.whatwg.org/#cors-preflight-fetch)"
+	anyStatus  = "Fetch: an actual response that passes the CORS check is readable whatever its status (https://fetch.spec.whatwg.org/#http-fetch)"
+	securityIs = "SECURITY: a lookalike origin can read the response"
+)
+
+// Catalogue is every lab configuration, mistakes first, each followed by or
+// pointing at its correct counterpart.
+var Catalogue = []Entry{
+	{
+		Config:  "customheaders-wildcard-with-credentials.config",
+		Mistake: `customHeaders send "Access-Control-Allow-Origin: *" together with "Access-Control-Allow-Credentials: true"`,
+		Fix:     "Send one exact origin (the CORS module's <add origin=\"https://app.example.com\" allowCredentials=\"true\">), never * with credentials",
+		Checks: []Check{
+			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3: * is refused when credentials mode is include"},
+			{Name: "anonymous request allowed", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200,
+				Why: corsCheck + ", step 3: * allows any origin without credentials"},
+		},
+	},
+	{
+		Config:  "customheaders-trailing-slash.config",
+		Mistake: "The allowed origin was copied with a trailing slash: https://app.example.com/",
+		Fix:     "Write the origin as the browser serializes it: scheme://host[:port], no path, no trailing slash",
+		Checks: []Check{
+			{Name: "the real origin is refused", Probe: getFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App + "/",
+				Why: corsCheck + ", step 4: byte-for-byte comparison with the serialized origin"},
+		},
+	},
+	{
+		Config:  "customheaders-exact-origin-options-handler.config",
+		Mistake: "(correct for one origin) static exact origin with an OPTIONS handler; Max-Age 86400 is capped by Chrome at 7200",
+		Fix:     "Fine for a single origin without credentials; use the CORS module for several origins",
+		Checks: []Check{
+			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "another origin sees the static value", Probe: getFrom(Admin), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
+		},
+	},
+	{
+		Config:  "cors-module-with-customheaders.config",
+		Mistake: "customHeaders left in place after enabling the CORS module: two Access-Control-Allow-Origin lines",
+		Fix:     "Remove the Access-Control-* entries from <customHeaders> when the <cors> section is on",
+		Checks: []Check{
+			{Name: "duplicate header refused", Probe: getFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorMultipleAllowOriginValues, FailedParameter: App + ", " + App,
+				Why: corsCheck + ": the two lines combine into one value with a comma, which is not an origin"},
+		},
+	},
+	{
+		Config:  "cors-module-exact-origins.config",
+		Mistake: "(correct) CORS module with exact origins, credentials and failUnlistedOrigins",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "listed origin, credentialed JSON POST", Probe: jsonPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "second listed origin", Probe: credentialedGetFrom(Admin), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+			{Name: "lookalike gets 403 without CORS headers", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2: no Access-Control-Allow-Origin"},
+		},
+	},
+	{
+		Config:  "cors-module-wildcard-subdomain.config",
+		Mistake: "(correct) wildcard subdomain rule https://*.example.com with credentials",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "a subdomain is allowed with credentials", Probe: credentialedGetFrom(Admin), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+		},
+	},
+	{
+		Config:  "cors-module-only-star-with-credentials.config",
+		Mistake: `the CORS module's only rule is origin="*" with allowCredentials="true"`,
+		Fix:     "List the exact origins that need credentials; keep * only for anonymous public data",
+		Checks: []Check{
+			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3"},
+		},
+	},
+	{
+		Config:  "windows-auth-challenges-preflight.config",
+		Mistake: "Windows Authentication with anonymous off: the anonymous preflight gets 401 (customHeaders put the CORS headers on it)",
+		Fix:     "Let the CORS module answer preflights before authentication, or allow anonymous access for OPTIONS",
+		Checks: []Check{
+			{Name: "preflight challenged", Probe: jsonPostFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorPreflightInvalidStatus,
+				Why:       preflight + "; preflights never carry credentials, so they cannot answer the challenge"},
+		},
+	},
+	{
+		Config:  "windows-auth-anonymous-allowed.config",
+		Mistake: "(fix 1) anonymous authentication allowed, so OPTIONS is not challenged",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "preflight passes", Probe: jsonPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+		},
+	},
+	{
+		Config:  "windows-auth-cors-module.config",
+		Mistake: "(fix 2) the CORS module answers the preflight before Windows Authentication",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "preflight passes; the actual request meets the challenge", Probe: jsonPostFrom(App),
+				Want: harness.OutcomeReadable, Status: 401, Why: anyStatus + "; headless Chrome has no Windows credentials, so the page reads the 401"},
+		},
+	},
+	{
+		Config:  "rewrite-echo-unanchored.config",
+		Mistake: "URL Rewrite echoes {HTTP_ORIGIN} when it matches an unanchored pattern https://app\\.example\\.com",
+		Fix:     `Anchor the pattern: ^https://(app|admin)\.example\.com$`,
+		Checks: []Check{
+			{Name: "the real origin is allowed", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+			{Name: "a lookalike origin is let in", Probe: getFrom(Lookalike), Want: harness.OutcomeReadable, Status: 200,
+				Why: securityIs + ": the echoed value equals its own origin, so the CORS check passes"},
+		},
+	},
+	{
+		Config:  "rewrite-echo-capture-unanchored.config",
+		Mistake: "URL Rewrite writes {C:0}, the matched part, instead of the whole Origin",
+		Fix:     `Anchor the pattern and write {HTTP_ORIGIN}`,
+		Checks: []Check{
+			{Name: "a lookalike gets the matched part, not its origin", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
+		},
+	},
+	{
+		Config:  "rewrite-echo-anchored.config",
+		Mistake: "(correct) anchored URL Rewrite echo with an inbound rule answering OPTIONS",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "listed origin, JSON POST", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "lookalike refused", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2"},
+		},
+	},
+	{
+		Config:  "request-filtering-denies-options.config",
+		Mistake: "Request filtering denies the OPTIONS verb: every preflight gets 404.6",
+		Fix:     `Remove <add verb="OPTIONS" allowed="false"/> from requestFiltering`,
+		Checks: []Check{
+			{Name: "preflight refused", Probe: anonJSONPostFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorPreflightInvalidStatus,
+				Why:       preflight + "; the 404.6 carries the customHeaders, so the CORS check passes and the status fails"},
+		},
+	},
+}
