@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/corsgate/corsgate/internal/loopback"
@@ -38,6 +39,7 @@ type Env struct {
 	CA *tlsca.Authority
 
 	cfg     Config
+	mu      sync.RWMutex // guards origins
 	origins map[origins.Name]origins.Origin
 	servers []*loopback.Server
 }
@@ -127,9 +129,34 @@ func Start(cfg Config) (env *Env, err error) {
 	return env, nil
 }
 
+// AddOrigin registers an origin whose probe page is served by someone else,
+// for example by the API under test itself (origins.PageHandler mounted at
+// origins.PagePath) to probe same-origin requests. base must resolve to
+// loopback without resolver rules: http(s)://*.localhost:PORT or
+// 127.0.0.1:PORT.
+func (e *Env) AddOrigin(name origins.Name, base string) (origins.Origin, error) {
+	o, err := origins.ParseExact(base)
+	if err != nil {
+		return origins.Origin{}, fmt.Errorf("%w: %v", ErrProbe, err)
+	}
+	if o.Host != "127.0.0.1" && o.Host != "localhost" && !strings.HasSuffix(o.Host, ".localhost") {
+		return origins.Origin{}, fmt.Errorf("%w: origin %q must be on loopback (*.localhost or 127.0.0.1); other hosts need Config.Impersonate before the browser starts", ErrProbe, base)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, dup := e.origins[name]; dup {
+		return origins.Origin{}, fmt.Errorf("%w: origin %q is already registered; pick another name", ErrProbe, name)
+	}
+	o.Name, o.Impersonated = name, false
+	e.origins[name] = o
+	return o, nil
+}
+
 // Origin returns the named origin.
 func (e *Env) Origin(name origins.Name) (origins.Origin, error) {
+	e.mu.RLock()
 	o, ok := e.origins[name]
+	e.mu.RUnlock()
 	if !ok {
 		return origins.Origin{}, fmt.Errorf("%w: origin %q is not registered; known origins: %s", ErrProbe, name, strings.Join(e.names(), ", "))
 	}
@@ -149,12 +176,15 @@ func (e *Env) MustOrigin(name origins.Name) origins.Origin {
 func (e *Env) Origins() []origins.Origin {
 	var os []origins.Origin
 	for _, n := range e.names() {
-		os = append(os, e.origins[origins.Name(n)])
+		o, _ := e.Origin(origins.Name(n))
+		os = append(os, o)
 	}
 	return os
 }
 
 func (e *Env) names() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	var ns []string
 	for n := range e.origins {
 		ns = append(ns, string(n))

@@ -36,6 +36,7 @@ const (
 	preflight  = "Fetch: CORS-preflight fetch needs an ok status, 200-299 (https://fetch.spec.whatwg.org/#cors-preflight-fetch)"
 	anyStatus  = "Fetch: an actual response that passes the CORS check is readable whatever its status (https://fetch.spec.whatwg.org/#http-fetch)"
 	securityIs = "SECURITY: a lookalike origin can read the response"
+	exposure   = "Fetch: only CORS-safelisted response headers and those in Access-Control-Expose-Headers are readable (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)"
 )
 
 // Catalogue is every lab configuration, mistakes first, each followed by or
@@ -50,6 +51,39 @@ var Catalogue = []Entry{
 				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3: * is refused when credentials mode is include"},
 			{Name: "anonymous request allowed", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200,
 				Why: corsCheck + ", step 3: * allows any origin without credentials"},
+		},
+	},
+	{
+		Config:  "customheaders-wildcard.config",
+		Mistake: `(correct for public data) customHeaders send "Access-Control-Allow-Origin: *"`,
+		Fix:     "Fine for anonymous public data; credentialed calls need an exact origin",
+		Checks: []Check{
+			{Name: "any origin reads anonymous data", Probe: getFrom(Lookalike), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck + ", step 3"},
+			{Name: "credentialed requests are refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3"},
+		},
+	},
+	{
+		Config:  "customheaders-no-options-handler.config",
+		Mistake: "OPTIONS is not handled: the default handler answers the preflight 405",
+		Fix:     `Map OPTIONS to the OPTIONSVerbHandler (or let the CORS module answer preflights)`,
+		Checks: []Check{
+			{Name: "preflight refused with 405", Probe: anonJSONPostFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorPreflightInvalidStatus, Why: preflight},
+			{Name: "simple requests still work", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200,
+				Why: "Fetch: CORS-safelisted requests need no preflight (https://fetch.spec.whatwg.org/#cors-safelisted-method)"},
+		},
+	},
+	{
+		Config:  "app-level-cors.config",
+		App:     AppLevelCORS,
+		Mistake: "CORS headers are added by the application and missing on its error responses",
+		Fix:     "Add the CORS headers where every response passes (the CORS module or customHeaders), so errors are readable too",
+		Checks: []Check{
+			{Name: "the success route is readable", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+			{Name: "the error route is not", Probe: harness.Probe{Page: nameOf(App), URL: "/api/orders/error", Credentials: harness.CredentialsInclude},
+				Want: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorMissingAllowOriginHeader,
+				Why: corsCheck + ", step 2: the 500 has no Access-Control-Allow-Origin, so JavaScript gets TypeError instead of the error"},
 		},
 	},
 	{
@@ -68,6 +102,11 @@ var Catalogue = []Entry{
 		Fix:     "Fine for a single origin without credentials; use the CORS module for several origins",
 		Checks: []Check{
 			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "a second request within Max-Age uses Chrome's preflight cache", Probe: anonJSONPostFrom(App), Twice: true,
+				Want: harness.OutcomeReadable, Status: 200,
+				Why: "Fetch: CORS-preflight cache (https://fetch.spec.whatwg.org/#cors-preflight-cache); Chrome caps Max-Age at 7200 s (services/network/cors/preflight_result.cc), so 86400 acts as 2 h"},
+			{Name: "the error route stays readable: customHeaders are on every response", Probe: harness.Probe{Page: nameOf(App), URL: "/api/orders/error"},
+				Want: harness.OutcomeReadable, Status: 500, Why: anyStatus},
 			{Name: "another origin sees the static value", Probe: getFrom(Admin), Want: harness.OutcomeCORSBlocked,
 				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
 		},
@@ -91,6 +130,33 @@ var Catalogue = []Entry{
 			{Name: "second listed origin", Probe: credentialedGetFrom(Admin), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
 			{Name: "lookalike gets 403 without CORS headers", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
 				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2: no Access-Control-Allow-Origin"},
+			{Name: "the exposed header is readable", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200,
+				Readable: []string{"X-Request-Id"}, Why: exposure},
+			{Name: "failUnlistedOrigins breaks the site's own POST", Probe: harness.Probe{URL: "/api/orders", Method: "POST", Body: "qty=2",
+				Headers: []harness.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}}, SameOrigin: true,
+				Want: harness.OutcomeReadable, Status: 403,
+				Why: "Fetch: same-origin requests other than GET/HEAD carry Origin (https://fetch.spec.whatwg.org/#origin-header), and the site's own origin is not listed"},
+		},
+	},
+	{
+		Config:  "cors-module-exact-origins-no-fail-unlisted.config",
+		Mistake: "(counterpart) the same rules without failUnlistedOrigins",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "the site's own POST works", Probe: harness.Probe{URL: "/api/orders", Method: "POST", Body: "qty=2",
+				Headers: []harness.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}}, SameOrigin: true,
+				Want: harness.OutcomeReadable, Status: 200, Why: "Same-origin responses are not subject to the CORS check (https://fetch.spec.whatwg.org/#main-fetch)"},
+			{Name: "a lookalike is still refused", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2"},
+		},
+	},
+	{
+		Config:  "cors-module-no-expose-headers.config",
+		Mistake: "A custom response header is sent but not listed in <exposeHeaders>",
+		Fix:     `Add <exposeHeaders><add header="X-Request-Id"/></exposeHeaders> to the origin's rule`,
+		Checks: []Check{
+			{Name: "the header is on the wire but hidden from JavaScript", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200,
+				Readable: []string{"Content-Type"}, Hidden: []string{"X-Request-Id"}, Why: exposure},
 		},
 	},
 	{
@@ -118,6 +184,17 @@ var Catalogue = []Entry{
 			{Name: "preflight challenged", Probe: jsonPostFrom(App), Want: harness.OutcomeCORSBlocked,
 				CORSError: network.CorsErrorPreflightInvalidStatus,
 				Why:       preflight + "; preflights never carry credentials, so they cannot answer the challenge"},
+		},
+	},
+	{
+		Config:  "windows-auth-app-level-cors.config",
+		App:     AppLevelCORS,
+		Mistake: "Windows Authentication with anonymous off and CORS done by the application: the 401 to the preflight has no CORS headers at all",
+		Fix:     "Let the CORS module answer preflights before authentication, or allow anonymous access for OPTIONS",
+		Checks: []Check{
+			{Name: "preflight challenged, no CORS headers", Probe: jsonPostFrom(App), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorPreflightMissingAllowOriginHeader,
+				Why:       preflight + `; Chrome runs the CORS check before the status check, so the same 401 is "PreflightMissingAllowOriginHeader" here and "PreflightInvalidStatus" when customHeaders put CORS headers on it`},
 		},
 	},
 	{

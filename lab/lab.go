@@ -6,7 +6,9 @@
 package lab
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 
 	"github.com/chromedp/cdproto/network"
@@ -31,22 +33,46 @@ var Origins = []string{App, Admin, Lookalike}
 
 // Check is one probe against a configuration and Chrome's expected verdict.
 type Check struct {
-	Name  string
-	Probe harness.Probe // Page is an impersonated origin; URL is a path
+	Name string
+	// Probe's Page is an impersonated origin (or empty with SameOrigin);
+	// its URL is a path on the configuration's server.
+	Probe harness.Probe
+	// SameOrigin runs the probe from a page served by the API itself.
+	SameOrigin bool
 	// Want is harness.OutcomeReadable or harness.OutcomeCORSBlocked.
 	Want            harness.Outcome
 	CORSError       network.CorsError
 	FailedParameter string
 	// Status is the status JavaScript must read (readable checks), 0 for any.
 	Status int
+	// Readable and Hidden are response headers JavaScript must, and must
+	// not, be able to read.
+	Readable, Hidden []string
+	// Twice runs the probe a second time in the same browser context; the
+	// second must be answered from Chrome's preflight cache.
+	Twice bool
 	// Why cites the rule the verdict comes from.
 	Why string
 }
 
+// AppKind is the application behind the IIS layers.
+type AppKind string
+
+// The applications.
+const (
+	// PlainApp does no CORS of its own (fixtures.App).
+	PlainApp AppKind = ""
+	// AppLevelCORS does CORS in the application for App and Admin, and
+	// loses the headers on its error page (fixtures.AppLevelCORS).
+	AppLevelCORS AppKind = "application-level CORS"
+)
+
 // Entry is one configuration of the lab.
 type Entry struct {
 	// Config is the file name under fixtures/iis/testdata.
-	Config  string
+	Config string
+	// App is the application behind IIS.
+	App     AppKind
 	Mistake string
 	Fix     string
 	Checks  []Check
@@ -65,8 +91,17 @@ func Serve(dir string, e Entry) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	rec := fixtures.Record(iis.New(cfg, fixtures.App()))
-	srv, err := loopback.Listen(rec, nil)
+	app := fixtures.App()
+	if e.App == AppLevelCORS {
+		app = fixtures.AppLevelCORS(App, Admin)
+	}
+	rec := fixtures.Record(iis.New(cfg, app))
+	// The server also serves the probe page, so a check can run from the
+	// API's own origin (same-origin requests).
+	mux := http.NewServeMux()
+	mux.Handle(origins.PagePath, origins.PageHandler())
+	mux.Handle("/", rec)
+	srv, err := loopback.Listen(mux, nil)
 	if err != nil {
 		return nil, fmt.Errorf("lab: serving %q: %w", e.Config, err)
 	}
@@ -76,11 +111,86 @@ func Serve(dir string, e Entry) (*Server, error) {
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 
-// Probe is the check's probe aimed at this server.
-func (s *Server) Probe(c Check) harness.Probe {
+// Probe is the check's probe aimed at this server, from page.
+func (s *Server) Probe(c Check, page origins.Name) harness.Probe {
 	p := c.Probe
 	p.URL = s.Base + p.URL
+	p.Page = page
 	return p
+}
+
+// Result is what Chrome decided for one check.
+type Result struct {
+	Check Check
+	// Observations has one observation, two for a Twice check.
+	Observations []*harness.Observation
+}
+
+// Run performs the check against the server in env, in a fresh browser
+// context (both runs of a Twice check share it).
+func (s *Server) Run(ctx context.Context, env *harness.Env, c Check) (*Result, error) {
+	page := c.Probe.Page
+	if c.SameOrigin {
+		page = origins.Name(s.Base)
+		if _, err := env.Origin(page); err != nil {
+			if _, err := env.AddOrigin(page, s.Base); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sess, err := env.NewSession(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	r := &Result{Check: c}
+	runs := 1
+	if c.Twice {
+		runs = 2
+	}
+	for range runs {
+		o, err := sess.Run(ctx, s.Probe(c, page))
+		if err != nil {
+			return nil, err
+		}
+		r.Observations = append(r.Observations, o)
+	}
+	return r, nil
+}
+
+// Verdict compares a result with the check and returns "" when Chrome
+// decided as expected, or one line saying what differs.
+func (r *Result) Verdict() string {
+	c := r.Check
+	for i, o := range r.Observations {
+		run := ""
+		if i > 0 {
+			run = " (second run)"
+		}
+		if o.Outcome != c.Want {
+			return fmt.Sprintf("outcome %s%s; want %s", o.Outcome, run, c.Want)
+		}
+		if c.Want == harness.OutcomeCORSBlocked && (o.CORSError != c.CORSError || o.FailedParameter != c.FailedParameter) {
+			return fmt.Sprintf("CorsError %s %q%s; want %s %q", o.CORSError, o.FailedParameter, run, c.CORSError, c.FailedParameter)
+		}
+		if c.Want == harness.OutcomeReadable && c.Status != 0 && o.JS.Status != c.Status {
+			return fmt.Sprintf("status %d%s; want %d", o.JS.Status, run, c.Status)
+		}
+		for _, h := range c.Readable {
+			if _, ok := o.JS.Header(h); !ok {
+				return fmt.Sprintf("JavaScript cannot read %s%s; want it readable", h, run)
+			}
+		}
+		for _, h := range c.Hidden {
+			if _, ok := o.JS.Header(h); ok {
+				return fmt.Sprintf("JavaScript reads %s%s; want it hidden", h, run)
+			}
+		}
+	}
+	if c.Twice && r.Observations[1].Preflight != harness.PreflightCached {
+		return fmt.Sprintf("second run's preflight %s; want cached", r.Observations[1].Preflight)
+	}
+	return ""
 }
 
 // nameOf turns an impersonated origin into the harness's origin name.

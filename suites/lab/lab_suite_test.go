@@ -3,7 +3,6 @@
 package lab
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/lab"
-	"github.com/corsgate/corsgate/match"
 )
 
 func TestLab(t *testing.T) {
@@ -44,21 +42,14 @@ var _ = Describe("the IIS lab", func() {
 					srv, err := lab.Serve(configDir, e)
 					Expect(err).NotTo(HaveOccurred())
 					DeferCleanup(srv.Close)
-					o, err := env.Run(ctx, srv.Probe(c))
+					r, err := srv.Run(ctx, env, c)
 					Expect(err).NotTo(HaveOccurred())
-					AddReportEntry("evidence", o.String(), ReportEntryVisibilityFailureOrVerbose)
-
-					switch c.Want {
-					case harness.OutcomeReadable:
-						Expect(o).To(match.BeReadable(), "%s", c.Why)
-						if c.Status != 0 {
-							Expect(o.JS.Status).To(Equal(c.Status), "status JavaScript reads; evidence:\n%s", o)
-						}
-					case harness.OutcomeCORSBlocked:
-						Expect(o).To(match.BeBlockedByCORS(c.CORSError, match.FailedParameter(c.FailedParameter)), "%s", c.Why)
-					default:
-						Fail(fmt.Sprintf("lab check %q wants %q; the catalogue only uses readable or cors-blocked", c.Name, c.Want))
+					var evidence string
+					for _, o := range r.Observations {
+						evidence += o.String() + "\n"
 					}
+					AddReportEntry("evidence", evidence, ReportEntryVisibilityFailureOrVerbose)
+					Expect(r.Verdict()).To(BeEmpty(), "%s\nwhy: %s\n%s", e.Mistake, c.Why, evidence)
 				}, SpecTimeout(30*time.Second))
 			}
 		})
