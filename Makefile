@@ -3,7 +3,7 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check
+.PHONY: test setup vet unit suites fmt-check lab
 
 ## test: install what is missing (Chromium), then vet and run every test.
 test: setup fmt-check vet unit suites
@@ -25,3 +25,7 @@ unit:
 ## suites: the ginkgo suites in real Chromium, randomized.
 suites:
 	$(GINKGO) $(GINKGO_FLAGS) $(SUITES)
+
+## lab: the teaching lab — every IIS configuration, what curl sees vs what Chrome decides.
+lab: setup
+	go run ./cmd/corsgate-lab -html reports/lab.html
