@@ -173,7 +173,11 @@ func unsafeHeaderNames(hs []Header) []string {
 	return unsafe
 }
 
-// safelisted implements https://fetch.spec.whatwg.org/#cors-safelisted-request-header.
+// Safelisted reports whether h is a CORS-safelisted request header, which
+// page JavaScript may send cross-origin without a preflight.
+// See https://fetch.spec.whatwg.org/#cors-safelisted-request-header.
+func Safelisted(h Header) bool { return safelisted(h) }
+
 func safelisted(h Header) bool {
 	v := h.Value
 	if len(v) > 128 {
