@@ -38,6 +38,17 @@ type CheckReport struct {
 	Mismatch string
 }
 
+// Passed counts the entry's checks that went as expected.
+func (e EntryReport) Passed() int {
+	n := 0
+	for _, c := range e.Checks {
+		if c.OK() {
+			n++
+		}
+	}
+	return n
+}
+
 // OK reports whether Chrome decided as the catalogue expects.
 func (c CheckReport) OK() bool { return c.Err == "" && c.Mismatch == "" }
 
@@ -205,7 +216,8 @@ var page = template.Must(template.New("lab").Parse(`<!doctype html>
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.15em;margin-top:2.2em;font-family:ui-monospace,monospace}
 .mistake{font-weight:600}.fix{color:#155724}
-table{border-collapse:collapse;width:100%;margin-top:.6em}
+table{border-collapse:collapse;width:100%;margin-top:.6em;table-layout:fixed}
+table.checks th:nth-child(1){width:14%}table.checks th:nth-child(2){width:27%}table.checks th:nth-child(3){width:16%}table.checks th:nth-child(4){width:25%}
 th,td{border:1px solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left}
 th{background:#f3f3f3}td.curl,td.console,pre{font-family:ui-monospace,monospace;font-size:12.5px}
 td.ok{background:#e7f6ea}td.fail{background:#fbe4e4}
@@ -217,12 +229,15 @@ details{margin:.4em 0}
 <p>Each IIS configuration below reproduces one mistake of the field guide (or its correct counterpart).
 For every check: what a curl-like client sees (it applies no CORS rule), what Chrome decides, and Chrome's own console message.
 Browser: <code>{{.Browser}}</code>. Generated {{.Generated.Format "2006-01-02 15:04 MST"}}.</p>
+<table><tr><th style="width:30%">configuration</th><th>mistake (or counterpart)</th><th style="width:12%">checks as expected</th></tr>
+{{range .Entries}}<tr><td><a href="#{{.Entry.Config}}">{{.Entry.Config}}</a></td><td>{{.Entry.Mistake}}</td><td>{{.Passed}} / {{len .Checks}}</td></tr>
+{{end}}</table>
 {{range .Entries}}
 <h2 id="{{.Entry.Config}}">{{.Entry.Config}}</h2>
 <p class="mistake">{{.Entry.Mistake}}</p>
 <p class="fix">Fix: {{.Entry.Fix}}</p>
-<details><summary>web.config</summary><pre>{{.Config}}</pre></details>
-<table><tr><th>check</th><th>what curl sees</th><th>what Chrome decides</th><th>console message</th><th>why</th></tr>
+<details open><summary>web.config</summary><pre>{{.Config}}</pre></details>
+<table class="checks"><tr><th>check</th><th>what curl sees</th><th>what Chrome decides</th><th>console message</th><th>why</th></tr>
 {{range .Checks}}<tr>
 <td class="{{if .OK}}ok{{else}}fail{{end}}">{{.Check.Name}}{{if .Mismatch}}<br><b>unexpected: {{.Mismatch}}</b>{{end}}</td>
 <td class="curl">{{range .CurlLines}}{{.}}<br>{{end}}</td>
