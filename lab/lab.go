@@ -167,6 +167,11 @@ func (r *Result) Verdict() string {
 		if i > 0 {
 			run = " (second run)"
 		}
+		// The first run is in a fresh browser context, so Chrome must send
+		// a preflight exactly when the Fetch rules require one.
+		if want := wantPreflight(c, o); i == 0 && o.Preflight != want {
+			return fmt.Sprintf("preflight %s; want %s", o.Preflight, want)
+		}
 		if o.Outcome != c.Want {
 			return fmt.Sprintf("outcome %s%s; want %s", o.Outcome, run, c.Want)
 		}
@@ -191,6 +196,15 @@ func (r *Result) Verdict() string {
 		return fmt.Sprintf("second run's preflight %s; want cached", r.Observations[1].Preflight)
 	}
 	return ""
+}
+
+// wantPreflight is the preflight state the Fetch rules predict for the first
+// run of c. See https://fetch.spec.whatwg.org/#main-fetch, step 12.
+func wantPreflight(c Check, o *harness.Observation) harness.PreflightState {
+	if !c.SameOrigin && o.Probe.NeedsPreflight(o.PageOrigin) {
+		return harness.PreflightSent
+	}
+	return harness.PreflightNotNeeded
 }
 
 // nameOf turns an impersonated origin into the harness's origin name.
