@@ -3,7 +3,22 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab
+.PHONY: test setup vet unit suites fmt-check lab check build bench
+
+## check: the conformance run. No arguments: the built-in demo API and its sample policy
+## (DEMO=broken: the same policy against a demo API with realistic mistakes).
+## TARGET=https://api.example.com POLICY=policy.yaml: your API. LABELS='preflight && !cache'
+## selects scenarios by label. Reports go to REPORTS (default reports/check).
+check: setup
+	@POLICY="$(if $(POLICY),$(abspath $(POLICY)))" TARGET="$(TARGET)" DEMO="$(DEMO)" \
+	REPORTS="$(abspath $(or $(REPORTS),reports/check))" \
+	$(GINKGO) --randomize-all --succinct $(if $(LABELS),--label-filter='$(LABELS)') ./suites/conformance
+
+## build: a standalone conformance binary (no Go toolchain needed to run it):
+##   POLICY=policy.yaml TARGET=https://api.example.com bin/corsgate-check [-ginkgo.label-filter=...]
+build:
+	go test -c -o bin/corsgate-check ./suites/conformance
+	@echo "built bin/corsgate-check; run: POLICY=policy.yaml TARGET=https://api.example.com bin/corsgate-check"
 
 ## test: install what is missing (Chromium), then vet and run every test.
 test: setup fmt-check vet unit suites
@@ -29,3 +44,7 @@ suites:
 ## lab: the teaching lab — every IIS configuration, what curl sees vs what Chrome decides.
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
+
+## bench: the demo conformance matrix with each isolation strategy side by side (probes/s).
+bench: setup
+	go run ./cmd/corsgate-bench

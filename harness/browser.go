@@ -147,6 +147,10 @@ func extraFlags(cfg BrowserConfig, root bool) []flag {
 		// No internet here: no component downloads (background networking
 		// is already off in chromedp's defaults).
 		{"disable-component-update", true},
+		// Keep chromedp's defaults and stop Chrome from upgrading page
+		// navigations to https, so an http:// page origin (the scheme
+		// downgrade an attacker tries) can be served as itself.
+		{"disable-features", "Translate,BlinkGenPropertyTrees,HttpsUpgrades"},
 	}
 	if root {
 		// Chromium refuses to start its sandbox as root.

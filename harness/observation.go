@@ -199,6 +199,11 @@ type Observation struct {
 	NetError      string `json:"netError,omitempty"`
 	BlockedReason string `json:"blockedReason,omitempty"`
 
+	// Isolation is how the probe was kept independent of earlier probes
+	// (empty for Env.Run and Session.Run: a context of its own, or a
+	// deliberate sequence).
+	Isolation Isolation `json:"isolation,omitempty"`
+
 	// Incomplete lists evidence that did not arrive before the grace period
 	// ended (for example a console line); the verdict does not depend on it.
 	Incomplete []string      `json:"incomplete,omitempty"`
@@ -261,6 +266,9 @@ func (o *Observation) String() string {
 	}
 	if len(o.Incomplete) > 0 {
 		w("missing:   %s", strings.Join(o.Incomplete, "; "))
+	}
+	if o.Isolation != "" {
+		w("isolation: %s", o.Isolation)
 	}
 	w("browser:   %s", o.Browser)
 	return strings.TrimRight(b.String(), "\n")

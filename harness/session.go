@@ -69,26 +69,35 @@ func (e *Env) NewSession(ctx context.Context, page origins.Name) (*Session, erro
 		cancel()
 		return nil, fmt.Errorf("%w: enabling Audits: %v", ErrBrowser, err)
 	}
-	loadCtx, loadCancel := context.WithTimeout(tabCtx, e.cfg.ProbeTimeout)
+	if err := s.load(ctx, o); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+// load navigates the tab to o's probe page and checks that the page runs
+// as o.
+func (s *Session) load(ctx context.Context, o origins.Origin) error {
+	loadCtx, loadCancel := context.WithTimeout(s.ctx, s.env.cfg.ProbeTimeout)
 	defer loadCancel()
+	stop := context.AfterFunc(ctx, loadCancel)
+	defer stop()
 	resp, err := chromedp.Run(loadCtx, chromedp.NavigateResponse(o.PageURL()))
 	if err == nil && resp != nil && resp.Status != 200 {
 		err = fmt.Errorf("status %d", resp.Status)
 	}
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
+		return fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
 	}
 	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
+		return fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
 	}
 	if got != o.Serialize() {
-		cancel()
-		return nil, fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
+		return fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
 	}
-	return s, nil
+	return nil
 }
 
 // Page is the session's origin.

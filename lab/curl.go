@@ -1,15 +1,14 @@
 package lab
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/loopback"
 )
 
 // CurlExchange is what a curl-like client sees for one request: it sends
@@ -34,7 +33,7 @@ func (s *Server) Curl(c Check, origin string) []CurlExchange {
 	}
 	client := &http.Client{
 		Timeout:       5 * time.Second,
-		Transport:     &http.Transport{DialContext: dialLocalhost},
+		Transport:     &http.Transport{DialContext: loopback.DialLocalhost},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	var out []CurlExchange
@@ -53,17 +52,6 @@ func (s *Server) Curl(c Check, origin string) []CurlExchange {
 		h.Add(kv.Name, kv.Value)
 	}
 	return append(out, send(client, p.Method, p.URL, h, p.Body))
-}
-
-// dialLocalhost resolves *.localhost to 127.0.0.1 as curl and Chrome do
-// (RFC 6761 §6.3); Go's resolver asks DNS, which does not know them.
-func dialLocalhost(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err == nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
-		addr = net.JoinHostPort("127.0.0.1", port)
-	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, addr)
 }
 
 func send(client *http.Client, method, url string, h http.Header, body string) CurlExchange {

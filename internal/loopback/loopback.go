@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -70,4 +71,16 @@ func ClosedPort() (int, error) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	return port, ln.Close()
+}
+
+// DialLocalhost dials like net.Dialer but resolves localhost and *.localhost
+// to 127.0.0.1, as Chrome and curl do (RFC 6761 §6.3); Go's resolver asks
+// DNS, which does not know *.localhost names.
+func DialLocalhost(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }

@@ -1,0 +1,122 @@
+// Command corsgate-bench runs the demo conformance matrix with each
+// isolation strategy, side by side in one run, and prints probes per second:
+// (a) a fresh browser context per probe, (b) one reused tab per origin
+// without isolation, and corsgate's default, a reused tab per origin with
+// cookies cleared and a cache-busting query per probe. It also checks that
+// the isolated strategies give identical verdicts.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/harness"
+)
+
+func main() {
+	rounds := flag.Int("rounds", 3, "how many times the reused-tab strategies run the matrix")
+	flag.Parse()
+	os.Exit(run(*rounds))
+}
+
+type result struct {
+	mode     harness.Isolation
+	probes   int
+	elapsed  time.Duration
+	verdicts map[string]string
+}
+
+func (r result) rate() float64 { return float64(r.probes) / r.elapsed.Seconds() }
+
+func run(rounds int) int {
+	cfg, err := conformance.ConfigFromEnv(func(string) string { return "" })
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
+		return 2
+	}
+	demo, err := conformance.StartDemo(cfg.Policy, false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
+		return 2
+	}
+	defer demo.Close()
+	scenarios := conformance.Generate(cfg.Policy)
+	var single []conformance.Scenario
+	for _, s := range scenarios {
+		if s.Sequence == conformance.Single {
+			single = append(single, s)
+		}
+	}
+	env, err := harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
+		return 2
+	}
+	defer env.Close()
+	fmt.Printf("corsgate bench: demo matrix, %d single-probe scenarios, %s\n", len(single), env.Browser.Version)
+
+	ctx := context.Background()
+	var results []result
+	for _, m := range []struct {
+		mode   harness.Isolation
+		rounds int
+	}{{harness.FreshContext, 1}, {harness.NoIsolation, rounds}, {harness.ReusedTab, rounds}} {
+		pool := env.NewPool(m.mode)
+		r := result{mode: m.mode, verdicts: map[string]string{}}
+		// Warm up: open the tabs the reused strategies keep.
+		for _, s := range single[:min(len(single), 3)] {
+			_, _ = (&conformance.Runner{Env: env, Target: demo.Target, Policy: cfg.Policy, Pool: pool}).Run(ctx, s)
+		}
+		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: cfg.Policy, Pool: pool}
+		start := time.Now()
+		for range m.rounds {
+			for _, s := range single {
+				obs, err := runner.Run(ctx, s)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
+					return 2
+				}
+				r.verdicts[s.Name] = conformance.Describe(obs[0])
+				r.probes++
+			}
+		}
+		r.elapsed = time.Since(start)
+		pool.Close()
+		results = append(results, r)
+	}
+
+	fresh, none, reused := results[0], results[1], results[2]
+	fmt.Printf("\n%-34s %8s %10s %10s\n", "strategy", "probes", "seconds", "probes/s")
+	for _, r := range results {
+		fmt.Printf("%-34s %8d %10.2f %10.1f\n", describe(r.mode), r.probes, r.elapsed.Seconds(), r.rate())
+	}
+	fmt.Printf("\nreused-tab (isolated) vs (a) fresh context: %.1fx (target >= 10x)\n", reused.rate()/fresh.rate())
+	fmt.Printf("reused-tab (isolated) vs (b) no isolation:  %.0f%% (target >= 60%%)\n", 100*reused.rate()/none.rate())
+	fmt.Printf("reused-tab (isolated) rate: %.1f probes/s (target >= 40)\n", reused.rate())
+	diff := 0
+	for name, v := range fresh.verdicts {
+		if reused.verdicts[name] != v {
+			diff++
+			fmt.Printf("verdict differs for %s: fresh context %q, reused tab %q\n", name, v, reused.verdicts[name])
+		}
+	}
+	fmt.Printf("verdicts identical between fresh-context and reused-tab: %v (%d differ)\n", diff == 0, diff)
+	if diff > 0 {
+		return 1
+	}
+	return 0
+}
+
+func describe(m harness.Isolation) string {
+	switch m {
+	case harness.FreshContext:
+		return "(a) fresh browser context"
+	case harness.NoIsolation:
+		return "(b) reused tab, no isolation"
+	}
+	return "reused tab, isolated (default)"
+}

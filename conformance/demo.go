@@ -1,0 +1,111 @@
+package conformance
+
+import (
+	_ "embed"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/corsgate/corsgate/fixtures"
+	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/policy"
+)
+
+// DemoPolicy is the sample policy of `make check` without arguments.
+//
+//go:embed demo-policy.yaml
+var DemoPolicy []byte
+
+// DemoPolicyName names the embedded sample policy in messages and reports.
+const DemoPolicyName = "conformance/demo-policy.yaml"
+
+// Demo is a demo API serving a policy on loopback.
+type Demo struct {
+	Target string
+	srv    *loopback.Server
+}
+
+// StartDemo serves p with the correct demo API, or with realistic mistakes
+// when broken is set, on http://api.localhost:PORT.
+func StartDemo(p *policy.Policy, broken bool) (*Demo, error) {
+	opts := fixtures.CORSOptions{
+		Credentials: p.Credentials, Methods: p.Methods, Headers: p.Headers,
+		Expose: p.Expose, MaxAge: p.MaxAge, Reject: p.Unlisted == policy.UnlistedReject,
+	}
+	for _, o := range p.Origins {
+		opts.Origins = append(opts.Origins, o.Value)
+	}
+	var h http.Handler = fixtures.DemoAPI(opts)
+	if broken {
+		h = fixtures.BrokenDemoAPI(opts)
+	}
+	srv, err := loopback.Listen(h, nil)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: starting the demo API: %w", err)
+	}
+	return &Demo{Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), srv: srv}, nil
+}
+
+// Close stops the demo API.
+func (d *Demo) Close() { d.srv.Close() }
+
+// Config is what a conformance run needs, read from the environment:
+// POLICY (a file; default the embedded demo policy), TARGET (overrides the
+// policy's target), DEMO (with no POLICY and no TARGET: "broken" serves the
+// demo API with mistakes), REPORTS (the report directory), ISOLATION.
+type Config struct {
+	Policy     *policy.Policy
+	PolicyName string
+	// Demo is set when the run targets a built-in demo API; "" or "broken".
+	Demo    bool
+	Broken  bool
+	Reports string
+	// Isolation is how single probes are isolated (ISOLATION:
+	// reused-tab, the default, or fresh-context).
+	Isolation harness.Isolation
+}
+
+// ConfigFromEnv reads and validates the run's configuration. Every error is
+// one line naming the input and the fix.
+func ConfigFromEnv(getenv func(string) string) (*Config, error) {
+	lookup := func(k string) (string, bool) { return os.LookupEnv(k) }
+	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION"))}
+	if c.Reports == "" {
+		c.Reports = "reports/check"
+	}
+	switch c.Isolation {
+	case "":
+		c.Isolation = harness.ReusedTab
+	case harness.ReusedTab, harness.FreshContext:
+	default:
+		return nil, fmt.Errorf("conformance: ISOLATION=%q is not reused-tab or fresh-context", c.Isolation)
+	}
+	path, target := getenv("POLICY"), getenv("TARGET")
+	var err error
+	if path == "" {
+		c.PolicyName = DemoPolicyName
+		c.Policy, err = policy.Parse(DemoPolicyName, DemoPolicy, lookup)
+	} else {
+		c.PolicyName = path
+		c.Policy, err = policy.Load(path, lookup)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch demo := getenv("DEMO"); {
+	case path == "" && target == "":
+		c.Demo, c.Broken = true, demo == "broken"
+		if demo != "" && demo != "broken" && demo != "correct" {
+			return nil, fmt.Errorf("conformance: DEMO=%q is not a demo; use DEMO=broken, DEMO=correct, or leave it unset", demo)
+		}
+	case demo != "":
+		return nil, fmt.Errorf("conformance: DEMO=%q is only for the built-in demo; unset it when POLICY or TARGET is given", demo)
+	}
+	if target != "" {
+		if err := c.Policy.SetTarget(target); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,174 @@
+package conformance
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/policy"
+	"github.com/corsgate/corsgate/report"
+)
+
+// ErrEnvironment wraps problems that stop a run before any verdict: an
+// unreachable target, a TLS failure.
+var ErrEnvironment = errors.New("conformance: environment")
+
+// CheckReachable asks target for a response with a plain HTTP client, so an
+// unreachable target (refused, DNS, TLS, timeout) stops the run with one
+// line instead of producing a matrix of failures.
+func CheckReachable(ctx context.Context, target string) error {
+	client := &http.Client{
+		Timeout:       10 * time.Second,
+		Transport:     &http.Transport{DialContext: loopback.DialLocalhost, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodOptions, target+"/", nil)
+	if err != nil {
+		return fmt.Errorf("%w: target %q: %v; write scheme://host[:port]", ErrEnvironment, target, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var why string
+		var cert *tls.CertificateVerificationError
+		switch {
+		case errors.As(err, &cert):
+			why = "its TLS certificate is not trusted"
+		case strings.Contains(err.Error(), "connection refused"):
+			why = "connection refused"
+		case strings.Contains(err.Error(), "no such host"):
+			why = "the host name does not resolve"
+		case strings.Contains(err.Error(), "Client.Timeout") || errors.Is(err, context.DeadlineExceeded):
+			why = "no answer within 10s"
+		default:
+			why = err.Error()
+		}
+		return fmt.Errorf("%w: target %q is unreachable: %s; check TARGET and that the API is up", ErrEnvironment, target, why)
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Runner runs scenarios against one target.
+type Runner struct {
+	Env    *harness.Env
+	Target string
+	Policy *policy.Policy
+	// Pool runs single-probe scenarios; nil means a fresh browser context
+	// each. Sequences always get a fresh context of their own.
+	Pool *harness.Pool
+}
+
+// Run performs s and returns Chrome's observations (two for sequences).
+func (r *Runner) Run(ctx context.Context, s Scenario) ([]*harness.Observation, error) {
+	p := s.Probe
+	p.URL = r.Target + p.URL
+	seed := func(sess *harness.Session) error {
+		if !s.Cookies {
+			return nil
+		}
+		var cs []harness.Header
+		for _, c := range r.Policy.Auth.Cookies {
+			cs = append(cs, harness.Header{Name: c.Name, Value: c.Value})
+		}
+		return sess.SetCookies(ctx, r.Target, cs)
+	}
+	if s.Sequence == Single && r.Pool != nil {
+		o, err := r.Pool.Run(ctx, p, seed)
+		if err != nil {
+			return nil, err
+		}
+		return []*harness.Observation{o}, nil
+	}
+	sess, err := r.Env.NewSession(ctx, p.Page)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	if err := seed(sess); err != nil {
+		return nil, err
+	}
+	first, err := sess.Run(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	obs := []*harness.Observation{first}
+	switch s.Sequence {
+	case CachedPreflight:
+		second, err := sess.Run(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		obs = append(obs, second)
+	case VaryOrigin:
+		p.Page = PageName(s.SecondOrigin)
+		if err := sess.Navigate(ctx, p.Page); err != nil {
+			return nil, err
+		}
+		second, err := sess.Run(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		obs = append(obs, second)
+	}
+	return obs, nil
+}
+
+// Result is the report row of scenario s.
+func Result(s Scenario, obs []*harness.Observation, v Verdict) report.Result {
+	x := report.Result{
+		Scenario: s.Name, Labels: s.Labels, Spec: s.Spec, Origin: s.Origin, Request: s.Request,
+		Method: s.Probe.Method, URL: s.Probe.URL, Credentials: string(s.Probe.Credentials),
+		Expected: expected(s), Observed: v.Observed, Pass: v.Pass, Security: s.Security, Hint: v.Hint,
+	}
+	if !v.Pass && v.Why != "" {
+		x.Observed += " — " + v.Why
+	}
+	var evidence []string
+	for _, o := range obs {
+		evidence = append(evidence, o.String())
+	}
+	x.Evidence = strings.Join(evidence, "\n\n")
+	if len(obs) == 0 {
+		return x
+	}
+	o := obs[len(obs)-1]
+	x.URL = o.Probe.URL
+	x.CORSError, x.FailedParameter = string(o.CORSError), o.FailedParameter
+	x.Preflight, x.Status, x.Console = string(o.Preflight), o.Actual.Status, o.CORSConsole()
+	if len(o.Preflights) > 0 {
+		x.PreflightStatus = o.Preflights[0].Status
+	}
+	for _, h := range o.Actual.ResponseHeaders {
+		n := strings.ToLower(h.Name)
+		if strings.HasPrefix(n, "access-control-") || n == "vary" || n == "www-authenticate" || n == "cache-control" {
+			x.ResponseHeaders = append(x.ResponseHeaders, h.Name+": "+h.Value)
+		}
+	}
+	return x
+}
+
+func expected(s Scenario) string {
+	e := string(s.Expect)
+	if s.Status != 0 {
+		e += fmt.Sprintf(" %d", s.Status)
+	}
+	if s.RawStatus != 0 {
+		e += fmt.Sprintf(" (server %d)", s.RawStatus)
+	}
+	switch s.Sequence {
+	case CachedPreflight:
+		e += ", then preflight cached"
+	case VaryOrigin:
+		e += " from both origins"
+	}
+	if len(s.ReadableHeaders) > 0 {
+		e += ", " + strings.Join(s.ReadableHeaders, ", ") + " readable"
+	}
+	return e
+}

@@ -1,0 +1,317 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
+// syntax of methods and header names.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// forbiddenMethods cannot be used by fetch or XHR at all.
+// See https://fetch.spec.whatwg.org/#forbidden-method.
+var forbiddenMethods = []string{"CONNECT", "TRACE", "TRACK"}
+
+// normalizedMethods are the methods fetch upper-cases for the page; other
+// methods are sent exactly as written.
+// See https://fetch.spec.whatwg.org/#concept-method-normalize.
+var normalizedMethods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
+
+// checkMethod returns "" or the problem with a method, to follow the quoted
+// method in a message.
+func checkMethod(m string) string {
+	switch {
+	case m == "*":
+		return `is a wildcard; list the methods that must pass, e.g. [GET, POST, PUT]`
+	case !isToken(m):
+		return "is not a method name (a token such as GET or PATCH: letters, digits and !#$%&'*+-.^_`|~, no spaces or commas)"
+	}
+	up := strings.ToUpper(m)
+	for _, f := range forbiddenMethods {
+		if up == f {
+			return fmt.Sprintf("is a forbidden method: page JavaScript cannot send %s (https://fetch.spec.whatwg.org/#forbidden-method); remove it", f)
+		}
+	}
+	if m != up {
+		for _, n := range normalizedMethods {
+			if up == n {
+				return fmt.Sprintf("must be upper-case; write %q (fetch upper-cases %s, but Access-Control-Allow-Methods is compared case-sensitively)", up, up)
+			}
+		}
+		return fmt.Sprintf("must be upper-case; write %q (methods are case-sensitive in CORS: fetch sends %q as written and it does not match %s)", up, m, up)
+	}
+	return ""
+}
+
+// forbiddenRequestHeaders are the header names page JavaScript cannot set.
+// See https://fetch.spec.whatwg.org/#forbidden-request-header.
+var forbiddenRequestHeaders = []string{
+	"accept-charset", "accept-encoding", "connection", "content-length",
+	"cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+	"origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding",
+	"upgrade", "via",
+}
+
+// forbiddenRequestPrefixes are the prefixes of header names page JavaScript
+// cannot set.
+var forbiddenRequestPrefixes = []string{"proxy-", "sec-", "access-control-request-"}
+
+// methodOverrideHeaders are forbidden when their value names a forbidden
+// method.
+var methodOverrideHeaders = []string{"x-http-method", "x-http-method-override", "x-method-override"}
+
+// checkRequestHeader returns "" or the problem with the name of a request
+// header page JavaScript sets, to follow the quoted name in a message.
+func checkRequestHeader(name string) string {
+	switch {
+	case name == "*":
+		return `is a wildcard; list the header names that must pass, e.g. [Content-Type, Authorization]`
+	case !isToken(name):
+		return "is not a header name (a token such as X-Request-Id: letters, digits and !#$%&'*+-.^_`|~, no spaces, colons or commas)"
+	}
+	if isForbiddenRequestHeader(name) {
+		hint := "remove it"
+		if strings.EqualFold(name, "cookie") {
+			hint = "use auth.cookies for cookies"
+		}
+		return fmt.Sprintf("is a forbidden request header: page JavaScript cannot set it, the browser does (https://fetch.spec.whatwg.org/#forbidden-request-header); %s", hint)
+	}
+	return ""
+}
+
+func isForbiddenRequestHeader(name string) bool {
+	l := strings.ToLower(name)
+	for _, f := range forbiddenRequestHeaders {
+		if l == f {
+			return true
+		}
+	}
+	for _, p := range forbiddenRequestPrefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkExposeHeader returns "" or the problem with a response header name
+// that must be exposed.
+func checkExposeHeader(name string) string {
+	switch {
+	case name == "*":
+		return `is a wildcard; list the header names JavaScript must read, e.g. [X-Request-Id]`
+	case !isToken(name):
+		return "is not a header name (a token such as X-Request-Id: letters, digits and !#$%&'*+-.^_`|~, no spaces, colons or commas)"
+	case strings.EqualFold(name, "set-cookie") || strings.EqualFold(name, "set-cookie2"):
+		return "can never be exposed: browsers hide it from JavaScript whatever Access-Control-Expose-Headers says (https://fetch.spec.whatwg.org/#forbidden-response-header-name); remove it"
+	}
+	return ""
+}
+
+// safelistedResponseHeaders are readable by JavaScript without
+// Access-Control-Expose-Headers.
+// See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name.
+var safelistedResponseHeaders = []string{"cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma"}
+
+func isSafelistedResponseHeader(name string) bool {
+	l := strings.ToLower(name)
+	for _, s := range safelistedResponseHeaders {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+// safelistedRequestHeaders never need preflight, whatever their (valid)
+// value. Content-Type is not among them: most of its values need preflight.
+var safelistedRequestHeaders = []string{"accept", "accept-language", "content-language"}
+
+func isSafelistedRequestHeader(name string) bool {
+	l := strings.ToLower(name)
+	for _, s := range safelistedRequestHeaders {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isCookieName reports whether s is a cookie name (an RFC 6265 token).
+func isCookieName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`()<>@,;:\"/[]?={}`, rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isCookieValue reports whether s is a cookie value (RFC 6265
+// cookie-value: cookie-octets, optionally in double quotes).
+func isCookieValue(s string) bool {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// expand replaces ${NAME} in s with the variable's value. what names the
+// field for messages, remove says what to remove ("the cookie"). It returns
+// the expanded value and the names used, or a problem that starts with the
+// field name and never contains a variable's value.
+func expand(s, what, remove string, getenv func(string) (string, bool)) (out string, vars []string, problem string) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", nil, fmt.Sprintf(`%s has "${" without a closing "}"; write ${NAME}`, what)
+		}
+		name := s[i+2 : i+end]
+		if !isVarName(name) {
+			return "", nil, fmt.Sprintf("%s has %q; a variable is written ${NAME}, NAME being letters, digits and _ not starting with a digit", what, s[i:i+end+1])
+		}
+		v, ok := getenv(name)
+		if !ok {
+			return "", nil, fmt.Sprintf("%s uses ${%s}, which is not set; export %s=... or remove %s", what, name, name, remove)
+		}
+		vars = append(vars, name)
+		b.WriteString(v)
+		s = s[i+end+1:]
+	}
+	return b.String(), vars, ""
+}
+
+func isVarName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// suggest returns the known field closest to an unknown one: a common
+// synonym from other CORS configurations, or the nearest by edit distance
+// (ignoring case, "-" and "_"); "" when nothing is close.
+func suggest(unknown string, known []string) string {
+	if len(unknown) > 64 {
+		return ""
+	}
+	u := fold(unknown)
+	if s, ok := synonyms[u]; ok {
+		for _, k := range known {
+			if k == s {
+				return s
+			}
+		}
+	}
+	best, bestD := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(u, fold(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	limit := len(fold(best)) / 3
+	if limit < 1 {
+		limit = 1
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func fold(s string) string {
+	return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
+}
+
+// synonyms map the field names of other CORS configurations (IIS, ASP.NET
+// Core, Express, Spring, rs/cors), folded, to ours.
+var synonyms = map[string]string{
+	"allowedorigins":           "origins",
+	"alloworigins":             "origins",
+	"alloworigin":              "origins",
+	"accesscontrolalloworigin": "origins",
+	"allowcredentials":         "credentials",
+	"allowedcredentials":       "credentials",
+	"withcredentials":          "credentials",
+	"allowedmethods":           "methods",
+	"allowmethods":             "methods",
+	"allowedheaders":           "headers",
+	"allowheaders":             "headers",
+	"requestheaders":           "headers",
+	"exposedheaders":           "expose",
+	"exposeheaders":            "expose",
+	"exposeheader":             "expose",
+	"maxageseconds":            "maxAge",
+	"preflightmaxage":          "maxAge",
+	"url":                      "target",
+	"baseurl":                  "target",
+	"api":                      "target",
+	"host":                     "target",
+	"server":                   "target",
+	"routes":                   "endpoints",
+	"paths":                    "endpoints",
+	"urls":                     "endpoints",
+	"method":                   "methods",
+	"statuscode":               "status",
+	"code":                     "status",
+	"route":                    "path",
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

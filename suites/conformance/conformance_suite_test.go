@@ -1,0 +1,156 @@
+// Package conformance is the main job: it turns the policy (POLICY, or the
+// built-in demo policy) into browser scenarios, runs each in real Chromium
+// against the target (TARGET, or the built-in demo API), and gates on
+// Chrome's verdicts. At the end it prints the verdict matrix and writes
+// JSON, JUnit and HTML reports to REPORTS.
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/report"
+)
+
+var (
+	cfg       *conformance.Config
+	scenarios []conformance.Scenario
+	runner    *conformance.Runner
+	done      atomic.Int64
+	started   time.Time
+)
+
+func TestConformance(t *testing.T) {
+	// Configuration and environment problems stop the run here, with one
+	// line, before any browser starts; they are never CORS verdicts.
+	var err error
+	if cfg, err = conformance.ConfigFromEnv(os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := harness.FindChrome(); err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Demo {
+		if err := conformance.CheckReachable(context.Background(), cfg.Policy.Target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenarios = conformance.Generate(cfg.Policy)
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "CORS conformance", Label("conformance"))
+}
+
+var _ = BeforeSuite(func() {
+	started = time.Now()
+	target := cfg.Policy.Target
+	if cfg.Demo {
+		demo, err := conformance.StartDemo(cfg.Policy, cfg.Broken)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(demo.Close)
+		target = demo.Target
+	}
+	env, err := harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(env.Close)
+	pool := env.NewPool(cfg.Isolation)
+	DeferCleanup(pool.Close)
+	runner = &conformance.Runner{Env: env, Target: target, Policy: cfg.Policy, Pool: pool}
+	AddReportEntry("browser", env.Browser.Version)
+	AddReportEntry("target", target)
+})
+
+var _ = Describe("the policy", func() {
+	for _, s := range scenarios {
+		It(s.Name, Label(s.Labels...), func(ctx SpecContext) {
+			obs, err := runner.Run(ctx, s)
+			Expect(err).NotTo(HaveOccurred())
+			v := conformance.Judge(s, obs)
+			res := conformance.Result(s, obs, v)
+			res.URL = strings.Replace(res.URL, runner.Target, "", 1)
+			data, _ := json.Marshal(res)
+			AddReportEntry("corsgate-result", string(data), ReportEntryVisibilityNever)
+			AddReportEntry("evidence", res.Evidence, ReportEntryVisibilityFailureOrVerbose)
+			progress()
+			if v.Environment {
+				Fail(fmt.Sprintf("environment, not a CORS verdict: %s", v.Why))
+			}
+			if !v.Pass {
+				msg := fmt.Sprintf("%s\nexpected: %s\nobserved: %s", s.Name, res.Expected, res.Observed)
+				if res.Console != "" {
+					msg += "\nconsole:  " + res.Console
+				}
+				if v.Hint != "" {
+					msg += "\nhint:     " + v.Hint
+				}
+				Fail(msg)
+			}
+		}, SpecTimeout(60*time.Second))
+	}
+})
+
+// progress prints "probes done / total" on a terminal.
+func progress() {
+	n := done.Add(1)
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		fmt.Fprintf(os.Stderr, "\r%d / %d scenarios", n, len(scenarios))
+	}
+}
+
+var _ = ReportAfterSuite("conformance report", func(r Report) {
+	run := &report.Run{
+		Target: cfg.Policy.Target, Policy: cfg.PolicyName, PolicyText: cfg.Policy.Redacted(),
+		Started: r.StartTime, Duration: r.RunTime, Notes: cfg.Policy.Notes,
+	}
+	for _, sr := range r.SpecReports {
+		for _, e := range sr.ReportEntries {
+			switch e.Name {
+			case "browser":
+				run.Browser = strings.Trim(e.StringRepresentation(), `"`)
+			case "target":
+				run.Target = strings.Trim(e.StringRepresentation(), `"`)
+			case "corsgate-result":
+				// The entry is the result as a JSON string; in parallel runs
+				// only its JSON form crosses the process boundary.
+				raw, ok := e.Value.GetRawValue().(string)
+				if !ok {
+					_ = json.Unmarshal([]byte(e.Value.AsJSON), &raw)
+				}
+				var res report.Result
+				if err := json.Unmarshal([]byte(raw), &res); err != nil {
+					fmt.Fprintf(os.Stderr, "conformance: result of %q unreadable: %v\n", sr.LeafNodeText, err)
+					continue
+				}
+				run.Results = append(run.Results, res)
+			}
+		}
+	}
+	if len(run.Results) == 0 {
+		return
+	}
+	// Specs ran in random order; the report follows the policy's order.
+	order := map[string]int{}
+	for i, s := range scenarios {
+		order[s.Name] = i
+	}
+	sort.SliceStable(run.Results, func(i, j int) bool { return order[run.Results[i].Scenario] < order[run.Results[j].Scenario] })
+	fmt.Println()
+	report.Matrix(os.Stdout, run)
+	paths, err := report.WriteAll(cfg.Reports, run)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("reports:", strings.Join(paths, ", "))
+})
