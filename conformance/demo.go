@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"os"
 
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/harness"
@@ -68,8 +67,8 @@ type Config struct {
 
 // ConfigFromEnv reads and validates the run's configuration. Every error is
 // one line naming the input and the fix.
-func ConfigFromEnv(getenv func(string) string) (*Config, error) {
-	lookup := func(k string) (string, bool) { return os.LookupEnv(k) }
+func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
+	getenv := func(k string) string { v, _ := lookup(k); return v }
 	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION"))}
 	if c.Reports == "" {
 		c.Reports = "reports/check"

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/chromedp/cdproto/network"
@@ -73,8 +74,13 @@ func mismatch(s Scenario, obs []*harness.Observation) string {
 				return "the auth cookies were not sent"
 			}
 		}
-		if s.Sequence == CachedPreflight && (len(obs) < 2 || obs[1].Preflight != harness.PreflightCached) {
-			return "the second request sent a new preflight; want it answered from Chrome's preflight cache (Access-Control-Max-Age)"
+		if s.Sequence == CachedPreflight {
+			if len(obs) < 2 || obs[1].Preflight != harness.PreflightCached {
+				return "the second request sent a new preflight; want it answered from Chrome's preflight cache (Access-Control-Max-Age)"
+			}
+			if got := maxAge(first); got < s.MaxAge {
+				return fmt.Sprintf("the preflight's Access-Control-Max-Age is %d s; the policy wants %d s", got, s.MaxAge)
+			}
 		}
 	case Refused:
 		if first.Readable() {
@@ -92,6 +98,23 @@ func mismatch(s Scenario, obs []*harness.Observation) string {
 		}
 	}
 	return ""
+}
+
+// maxAge is the Access-Control-Max-Age of o's first preflight, 0 when absent
+// or unparsable.
+func maxAge(o *harness.Observation) int {
+	if len(o.Preflights) == 0 {
+		return 0
+	}
+	vs := o.Preflights[0].ResponseHeader("Access-Control-Max-Age")
+	if len(vs) == 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // PreflightStage reports whether e is found on the preflight, so the actual

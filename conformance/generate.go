@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,6 +21,10 @@ const (
 	specVary      = "https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"
 	specOrigin    = "https://fetch.spec.whatwg.org/#origin-header"
 )
+
+// chromeMaxAge is Chrome's cap on Access-Control-Max-Age, in seconds
+// (services/network/cors/preflight_result.cc).
+const chromeMaxAge = 7200
 
 // UnlistedHeader is a request header no policy lists, used to check that
 // headers outside the policy are refused at preflight.
@@ -83,8 +88,11 @@ func (g *generator) allowed(o string) {
 			for _, cred := range g.credModes() {
 				s := g.scenario("allowed", o, m, ep.Path, cred)
 				s.Expect, s.Status, s.Spec = Readable, ep.Status, specCORSCheck
+				if s.Probe.NeedsPreflight(o) {
+					s.Spec = specPreflight
+				}
 				if ep.Status >= 400 {
-					s.Labels = append(s.Labels, "errors")
+					s.label("errors")
 				}
 				g.add(s)
 			}
@@ -99,14 +107,14 @@ func (g *generator) allowed(o string) {
 		s := g.scenario("allowed", o, "GET", first.Path, cred)
 		s.Probe.Headers, s.Request = append(s.Probe.Headers, hv), s.Request+" +"+h
 		s.Expect, s.Spec = Readable, specPreflight
-		s.Labels = append(s.Labels, "preflight")
+		s.label("preflight")
 		g.add(s)
 	}
 	if len(all) > 1 {
 		s := g.scenario("allowed", o, "GET", first.Path, cred)
 		s.Probe.Headers, s.Request = append(s.Probe.Headers, all...), s.Request+" +all headers"
 		s.Expect, s.Spec = Readable, specPreflight
-		s.Labels = append(s.Labels, "preflight")
+		s.label("preflight")
 		g.add(s)
 	}
 	if slices.Contains(first.Methods, "POST") && slices.Contains(g.p.Headers, "Content-Type") {
@@ -114,7 +122,7 @@ func (g *generator) allowed(o string) {
 		s.Probe.Headers = append(s.Probe.Headers, harness.Header{Name: "Content-Type", Value: "application/json"})
 		s.Probe.Body, s.Request = `{"corsgate":true}`, s.Request+" +json"
 		s.Expect, s.Spec = Readable, specPreflight
-		s.Labels = append(s.Labels, "preflight")
+		s.label("preflight")
 		g.add(s)
 	}
 	if len(g.p.Expose) > 0 {
@@ -136,14 +144,14 @@ func (g *generator) allowed(o string) {
 		}
 		s := g.scenario("refused", o, m, first.Path, cred)
 		s.Expect, s.Spec = RefusedAtPreflight, specPreflight
-		s.Labels = append(s.Labels, "preflight")
+		s.label("preflight")
 		g.add(s)
 	}
 	s := g.scenario("refused", o, "GET", first.Path, cred)
 	s.Probe.Headers = append(s.Probe.Headers, harness.Header{Name: UnlistedHeader, Value: "1"})
 	s.Request += " +" + UnlistedHeader
 	s.Expect, s.Spec = RefusedAtPreflight, specPreflight
-	s.Labels = append(s.Labels, "preflight")
+	s.label("preflight")
 	g.add(s)
 }
 
@@ -165,7 +173,7 @@ func (g *generator) unlisted() {
 		}
 		s := g.scenario("refused", c, "GET", first.Path, g.p.Credentials)
 		s.Expect, s.Spec, s.Security = Refused, specCORSCheck, true
-		s.Labels = append(s.Labels, "origins", "security")
+		s.label("security")
 		if g.p.Unlisted == policy.UnlistedReject {
 			s.RawStatus = 403
 		}
@@ -181,6 +189,14 @@ func lookalikes(o policy.Origin) []string {
 		return nil
 	}
 	scheme, host, port := u.Scheme, u.Hostname(), u.Port()
+	if net.ParseIP(host) != nil {
+		// An IP address has no subdomains or registrable domain to fake;
+		// the scheme downgrade and the unrelated origins still apply.
+		if scheme == "https" {
+			return []string{"http://" + u.Host}
+		}
+		return nil
+	}
 	withPort := func(s, h string) string {
 		if port != "" {
 			return s + "://" + h + ":" + port
@@ -217,8 +233,9 @@ func (g *generator) cache() {
 	}
 	s := g.scenario("cache", os[0], m, g.p.Endpoints[0].Path, g.p.Credentials)
 	s.Request += " twice"
+	s.MaxAge = min(g.p.MaxAge, chromeMaxAge)
 	s.Expect, s.Spec, s.Sequence = Readable, specCache, CachedPreflight
-	s.Labels = append(s.Labels, "preflight")
+	s.label("preflight")
 	g.add(s)
 }
 
@@ -263,13 +280,13 @@ func (g *generator) scenario(kind, origin, method, path string, cred bool) Scena
 	switch kind {
 	case "allowed", "refused":
 		if !slices.Contains(s.Labels, "origins") {
-			s.Labels = append(s.Labels, "origins")
+			s.label("origins")
 		}
 	}
 	if cred {
 		s.Probe.Credentials = harness.CredentialsInclude
 		s.Request += " +cred"
-		s.Labels = append(s.Labels, "credentials")
+		s.label("credentials")
 		for _, h := range g.p.Auth.Headers {
 			s.Probe.Headers = append(s.Probe.Headers, harness.Header{Name: h.Name, Value: h.Value})
 		}
@@ -280,8 +297,8 @@ func (g *generator) scenario(kind, origin, method, path string, cred bool) Scena
 	if method != "GET" && method != "HEAD" {
 		s.Probe.Body = "corsgate=1"
 	}
-	if s.Probe.NeedsPreflight(origin) && !slices.Contains(s.Labels, "preflight") {
-		s.Labels = append(s.Labels, "preflight")
+	if s.Probe.NeedsPreflight(origin) {
+		s.label("preflight")
 	}
 	return s
 }

@@ -20,6 +20,9 @@ func Hint(s Scenario, obs []*harness.Observation) string {
 	if s.Sequence == VaryOrigin && len(obs) > 1 && !obs[1].Readable() {
 		return "the HTTP cache served one origin's Access-Control-Allow-Origin to another: send Vary: Origin when the header depends on the request"
 	}
+	if s.Sequence == CachedPreflight && maxAge(o) < s.MaxAge {
+		return fmt.Sprintf("send Access-Control-Max-Age: %d (or more) on preflight responses; without it Chrome caches a preflight for 5 s", s.MaxAge)
+	}
 	if s.Sequence == CachedPreflight && len(obs) > 1 && obs[1].Preflight == harness.PreflightSent {
 		if len(o.Preflights) > 0 && len(o.Preflights[0].ResponseHeader("Access-Control-Max-Age")) == 0 {
 			return "the preflight response has no Access-Control-Max-Age, so Chrome keeps it 5 seconds at most"

@@ -3,6 +3,8 @@
 package conformance
 
 import (
+	"slices"
+
 	"github.com/corsgate/corsgate/harness"
 )
 
@@ -64,7 +66,21 @@ type Scenario struct {
 	// must not.
 	Security bool
 	Sequence Sequence
+	// MaxAge is the Access-Control-Max-Age the preflight of a
+	// CachedPreflight sequence must carry at least (the policy's maxAge,
+	// capped at Chrome's 7200 s): without it Chrome still caches for 5 s,
+	// so the browser alone would not notice a missing header.
+	MaxAge int
 	// SecondOrigin is the page origin of the second probe of a VaryOrigin
 	// sequence.
 	SecondOrigin string
+}
+
+// label adds labels the scenario does not have yet.
+func (s *Scenario) label(ls ...string) {
+	for _, l := range ls {
+		if !slices.Contains(s.Labels, l) {
+			s.Labels = append(s.Labels, l)
+		}
+	}
 }

@@ -137,7 +137,7 @@ func (p Probe) String() string {
 // method is not CORS-safelisted or that carries a CORS-unsafe request header.
 // See https://fetch.spec.whatwg.org/#main-fetch, step 12 (CORS-preflight flag).
 func (p Probe) NeedsPreflight(pageOrigin string) bool {
-	if p.Mode != "cors" {
+	if p.Mode != "" && p.Mode != "cors" { // the zero value is fetch's default, cors
 		return false
 	}
 	if u, err := url.Parse(p.URL); err == nil && u.Scheme+"://"+u.Host == pageOrigin {

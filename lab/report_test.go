@@ -11,7 +11,7 @@ import (
 )
 
 func sampleReport(js string) *Report {
-	blocked := &harness.Observation{Outcome: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorAllowOriginMismatch, Preflight: harness.PreflightNotNeeded,
+	blocked := &harness.Observation{Outcome: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorAllowOriginMismatch, Preflight: harness.PreflightNotNeeded, Probe: harness.Probe{Method: "GET", URL: "http://api.localhost/x"},
 		FailedParameter: js, Console: []harness.ConsoleLine{{Source: "javascript", Text: "Access to fetch blocked by CORS policy: " + js}}}
 	c := Check{Name: "lookalike " + js, Want: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: js}
 	return &Report{Browser: "Chrome/test", Entries: []EntryReport{{

@@ -33,7 +33,7 @@ type result struct {
 func (r result) rate() float64 { return float64(r.probes) / r.elapsed.Seconds() }
 
 func run(rounds int) int {
-	cfg, err := conformance.ConfigFromEnv(func(string) string { return "" })
+	cfg, err := conformance.ConfigFromEnv(func(string) (string, bool) { return "", false })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
 		return 2

@@ -36,7 +36,7 @@ func TestConformance(t *testing.T) {
 	// Configuration and environment problems stop the run here, with one
 	// line, before any browser starts; they are never CORS verdicts.
 	var err error
-	if cfg, err = conformance.ConfigFromEnv(os.Getenv); err != nil {
+	if cfg, err = conformance.ConfigFromEnv(os.LookupEnv); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := harness.FindChrome(); err != nil {

@@ -1,0 +1,237 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsgate/corsgate/harness"
+)
+
+// readable is an observation JavaScript could read with status and the
+// readable headers kv (name, value, ...).
+func readable(status int, kv ...string) *harness.Observation {
+	o := &harness.Observation{Outcome: harness.OutcomeReadable, Preflight: harness.PreflightNotNeeded}
+	o.JS = harness.JSResult{Outcome: "response", Status: status}
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.JS.Headers = append(o.JS.Headers, [2]string{kv[i], kv[i+1]})
+	}
+	o.Actual = harness.Exchange{RequestID: "1", Sent: true, Status: status}
+	return o
+}
+
+// blocked is an observation Chrome refused with e; actual is the raw status
+// of the actual request (0: not sent).
+func blocked(e network.CorsError, actual int) *harness.Observation {
+	o := &harness.Observation{Outcome: harness.OutcomeCORSBlocked, CORSError: e, Preflight: harness.PreflightNotNeeded}
+	o.JS = harness.JSResult{Outcome: "error", ErrorName: "TypeError", ErrorMessage: "Failed to fetch"}
+	if actual != 0 {
+		o.Actual = harness.Exchange{RequestID: "1", Sent: true, Status: actual}
+	}
+	return o
+}
+
+// withPreflight adds a sent preflight answered with status and headers kv.
+func withPreflight(o *harness.Observation, status int, kv ...string) *harness.Observation {
+	pf := harness.Exchange{RequestID: "pf", Method: "OPTIONS", Sent: true, Status: status}
+	for i := 0; i+1 < len(kv); i += 2 {
+		pf.ResponseHeaders = append(pf.ResponseHeaders, harness.Header{Name: kv[i], Value: kv[i+1]})
+	}
+	o.Preflight, o.Preflights = harness.PreflightSent, append(o.Preflights, pf)
+	return o
+}
+
+func cached(o *harness.Observation) *harness.Observation {
+	o.Preflight = harness.PreflightCached
+	return o
+}
+
+func TestJudge(t *testing.T) {
+	const evil = "https://app.example.com.attacker.test"
+	readableScenario := Scenario{Name: "allowed/o/GET /x", Origin: "https://app.example.com", Expect: Readable}
+	withStatus := readableScenario
+	withStatus.Status = 404
+	withExpose := readableScenario
+	withExpose.ReadableHeaders = []string{"X-Request-Id"}
+	withCookies := readableScenario
+	withCookies.Cookies = true
+	refused := Scenario{Name: "refused/evil/GET /x", Origin: evil, Expect: Refused, Security: true}
+	rejected := refused
+	rejected.RawStatus = 403
+	atPreflight := Scenario{Name: "refused/o/PATCH /x", Origin: "https://app.example.com", Expect: RefusedAtPreflight}
+	cache := Scenario{Name: "cache/o/PUT /x twice", Origin: "https://app.example.com", Expect: Readable, Sequence: CachedPreflight}
+	vary := Scenario{Name: "cache/o/GET /x then", Origin: "https://a.example.com", SecondOrigin: "https://b.example.com", Expect: Readable, Sequence: VaryOrigin}
+
+	cookieObs := readable(200)
+	cookieObs.CookiesSent = []harness.Cookie{{Name: "session"}}
+	netFail := &harness.Observation{Outcome: harness.OutcomeNetworkFailure, NetError: "net::ERR_CONNECTION_REFUSED", Preflight: harness.PreflightNotReached}
+	timeout := &harness.Observation{Outcome: harness.OutcomeTimeout, NetError: "net::ERR_TIMED_OUT"}
+
+	tests := []struct {
+		name    string
+		s       Scenario
+		obs     []*harness.Observation
+		pass    bool
+		env     bool
+		whyHas  string // substring of Why when the verdict fails
+		obsHas  string // substring of Observed
+		hintSet bool   // a failing verdict carries a hint
+	}{
+		{name: "readable pass", s: readableScenario, obs: []*harness.Observation{readable(200)}, pass: true, obsHas: "readable 200"},
+		{name: "readable but blocked", s: readableScenario, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, whyHas: "must be readable", obsHas: "blocked: MissingAllowOriginHeader", hintSet: true},
+		{name: "status matches", s: withStatus, obs: []*harness.Observation{readable(404)}, pass: true},
+		{name: "wrong status", s: withStatus, obs: []*harness.Observation{readable(200)}, whyHas: "read status 200; want 404"},
+		{name: "exposed header readable", s: withExpose, obs: []*harness.Observation{readable(200, "x-request-id", "abc")}, pass: true},
+		{name: "exposed header unreadable", s: withExpose, obs: []*harness.Observation{readable(200, "content-type", "text/plain")}, whyHas: "cannot read response header X-Request-Id", hintSet: true},
+		{name: "cookies sent", s: withCookies, obs: []*harness.Observation{cookieObs}, pass: true},
+		{name: "cookies not sent", s: withCookies, obs: []*harness.Observation{readable(200)}, whyHas: "cookies were not sent"},
+		{name: "refused pass", s: refused, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, pass: true},
+		{name: "refused but readable", s: refused, obs: []*harness.Observation{readable(200)}, whyHas: evil, hintSet: true},
+		{name: "reject answered 403", s: rejected, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 403)}, pass: true},
+		{name: "reject answered 200", s: rejected, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, whyHas: "answered 200; the policy says unlisted origins get 403"},
+		{name: "refused at preflight pass", s: atPreflight, obs: []*harness.Observation{withPreflight(blocked(network.CorsErrorMethodDisallowedByPreflightResponse, 0), 204)}, pass: true},
+		{name: "refused at preflight, preflight-prefixed error", s: atPreflight, obs: []*harness.Observation{withPreflight(blocked(network.CorsErrorPreflightMissingAllowOriginHeader, 0), 204)}, pass: true},
+		{name: "refused at preflight but readable", s: atPreflight, obs: []*harness.Observation{readable(200)}, whyHas: "let the page read"},
+		{name: "refused at preflight by the actual response", s: atPreflight, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, whyHas: "refused with MissingAllowOriginHeader, not at the preflight"},
+		{
+			name: "cached preflight pass", s: cache,
+			obs:  []*harness.Observation{withPreflight(readable(200), 204, "Access-Control-Max-Age", "600"), cached(readable(200))},
+			pass: true, obsHas: "(preflight cached)",
+		},
+		{
+			name: "cached preflight re-sent", s: cache,
+			obs:    []*harness.Observation{withPreflight(readable(200), 204, "Access-Control-Max-Age", "600"), withPreflight(readable(200), 204, "Access-Control-Max-Age", "600")},
+			whyHas: "preflight cache", hintSet: true,
+		},
+		{
+			name: "cached preflight with one observation", s: cache,
+			obs:    []*harness.Observation{withPreflight(readable(200), 204, "Access-Control-Max-Age", "600")},
+			whyHas: "preflight cache",
+		},
+		{name: "vary pass", s: vary, obs: []*harness.Observation{readable(200), readable(200)}, pass: true, obsHas: "readable 200; then readable 200"},
+		{name: "vary second blocked", s: vary, obs: []*harness.Observation{readable(200), blocked(network.CorsErrorAllowOriginMismatch, 200)}, whyHas: "second origin https://b.example.com", hintSet: true},
+		{name: "vary first blocked", s: vary, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200), readable(200)}, whyHas: "must be readable"},
+		{name: "network failure", s: readableScenario, obs: []*harness.Observation{netFail}, env: true, whyHas: "below CORS", obsHas: "net::ERR_CONNECTION_REFUSED", hintSet: true},
+		{name: "network failure on a refused scenario", s: refused, obs: []*harness.Observation{netFail}, env: true, whyHas: "not a CORS verdict", hintSet: true},
+		{name: "timeout on the second probe", s: vary, obs: []*harness.Observation{readable(200), timeout}, env: true, whyHas: "timeout", hintSet: true},
+		{name: "no observation", s: readableScenario, obs: nil, whyHas: "did not run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(tt.s, tt.obs)
+			if v.Pass != tt.pass {
+				t.Errorf("Judge(%s): got Pass %v (why %q); want %v", tt.name, v.Pass, v.Why, tt.pass)
+			}
+			if v.Environment != tt.env {
+				t.Errorf("Judge(%s): got Environment %v; want %v", tt.name, v.Environment, tt.env)
+			}
+			if tt.pass && v.Why != "" {
+				t.Errorf("Judge(%s): got Why %q; want empty for a pass", tt.name, v.Why)
+			}
+			if tt.pass && v.Hint != "" {
+				t.Errorf("Judge(%s): got Hint %q; want empty for a pass", tt.name, v.Hint)
+			}
+			if !tt.pass && !strings.Contains(v.Why, tt.whyHas) {
+				t.Errorf("Judge(%s): got Why %q; want it to mention %q", tt.name, v.Why, tt.whyHas)
+			}
+			if !strings.Contains(v.Observed, tt.obsHas) {
+				t.Errorf("Judge(%s): got Observed %q; want it to contain %q", tt.name, v.Observed, tt.obsHas)
+			}
+			if tt.hintSet && v.Hint == "" {
+				t.Errorf("Judge(%s): got no Hint; want one", tt.name)
+			}
+		})
+	}
+}
+
+func TestPreflightStage(t *testing.T) {
+	tests := []struct {
+		e    network.CorsError
+		want bool
+	}{
+		{network.CorsErrorMethodDisallowedByPreflightResponse, true},
+		{network.CorsErrorHeaderDisallowedByPreflightResponse, true},
+		{network.CorsErrorInvalidAllowMethodsPreflightResponse, true},
+		{network.CorsErrorInvalidAllowHeadersPreflightResponse, true},
+		{network.CorsErrorPreflightInvalidStatus, true},
+		{network.CorsErrorPreflightMissingAllowOriginHeader, true},
+		{network.CorsErrorPreflightAllowOriginMismatch, true},
+		{network.CorsErrorMissingAllowOriginHeader, false},
+		{network.CorsErrorAllowOriginMismatch, false},
+		{network.CorsErrorWildcardOriginNotAllowed, false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := PreflightStage(tt.e); got != tt.want {
+			t.Errorf("PreflightStage(%q): got %v; want %v", tt.e, got, tt.want)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	withParam := blocked(network.CorsErrorAllowOriginMismatch, 200)
+	withParam.FailedParameter = "https://other.example.com"
+	tests := []struct {
+		name string
+		o    *harness.Observation
+		want string
+	}{
+		{"readable", readable(201), "readable 201"},
+		{"readable cached", cached(readable(200)), "readable 200 (preflight cached)"},
+		{"blocked", blocked(network.CorsErrorMissingAllowOriginHeader, 200), "blocked: MissingAllowOriginHeader"},
+		{"blocked with parameter", withParam, `blocked: AllowOriginMismatch "https://other.example.com"`},
+		{"network failure", &harness.Observation{Outcome: harness.OutcomeNetworkFailure, NetError: "net::ERR_NAME_NOT_RESOLVED"}, "network-failure net::ERR_NAME_NOT_RESOLVED"},
+		{"opaque", &harness.Observation{Outcome: harness.OutcomeOpaque}, "opaque"},
+	}
+	for _, tt := range tests {
+		if got := Describe(tt.o); got != tt.want {
+			t.Errorf("Describe(%s): got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestExpected(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Scenario
+		want string
+	}{
+		{"readable", Scenario{Expect: Readable}, "readable"},
+		{"status", Scenario{Expect: Readable, Status: 404}, "readable 404"},
+		{"reject", Scenario{Expect: Refused, RawStatus: 403}, "refused (server 403)"},
+		{"cached", Scenario{Expect: Readable, Sequence: CachedPreflight}, "readable, then preflight cached"},
+		{"vary", Scenario{Expect: Readable, Sequence: VaryOrigin}, "readable from both origins"},
+		{"expose", Scenario{Expect: Readable, ReadableHeaders: []string{"X-Request-Id", "X-Trace"}}, "readable, X-Request-Id, X-Trace readable"},
+		{"preflight", Scenario{Expect: RefusedAtPreflight}, "refused at preflight"},
+	}
+	for _, tt := range tests {
+		if got := expected(tt.s); got != tt.want {
+			t.Errorf("expected(%s): got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestResult(t *testing.T) {
+	s := Scenario{Name: "allowed/o/GET /x", Labels: []string{"allowed"}, Origin: "https://app.example.com", Request: "GET /x", Expect: Readable, Probe: harness.Probe{Method: "GET", URL: "/x"}}
+	o := withPreflight(blocked(network.CorsErrorMissingAllowOriginHeader, 500), 204)
+	o.Probe.URL = "http://api.localhost:1234/x"
+	o.Actual.ResponseHeaders = []harness.Header{{Name: "Vary", Value: "Origin"}, {Name: "Content-Type", Value: "text/plain"}, {Name: "Access-Control-Allow-Credentials", Value: "true"}}
+	v := Judge(s, []*harness.Observation{o})
+	r := Result(s, []*harness.Observation{o}, v)
+	if r.Pass || !strings.Contains(r.Observed, " — "+v.Why) {
+		t.Errorf("Result(blocked readable): got Pass %v Observed %q; want false and the reason appended", r.Pass, r.Observed)
+	}
+	if r.URL != o.Probe.URL || r.Status != 500 || r.PreflightStatus != 204 || r.CORSError != string(network.CorsErrorMissingAllowOriginHeader) {
+		t.Errorf("Result(blocked readable): got URL %q status %d preflight %d error %q; want %q 500 204 MissingAllowOriginHeader", r.URL, r.Status, r.PreflightStatus, r.CORSError, o.Probe.URL)
+	}
+	if len(r.ResponseHeaders) != 2 {
+		t.Errorf("Result(blocked readable): got response headers %v; want only Vary and Access-Control-Allow-Credentials", r.ResponseHeaders)
+	}
+	if r.Expected != "readable" || r.Hint == "" {
+		t.Errorf("Result(blocked readable): got Expected %q Hint %q; want \"readable\" and a hint", r.Expected, r.Hint)
+	}
+	if empty := Result(s, nil, Judge(s, nil)); empty.URL != "/x" || empty.Pass {
+		t.Errorf("Result(no observation): got URL %q Pass %v; want the scenario URL /x and false", empty.URL, empty.Pass)
+	}
+}

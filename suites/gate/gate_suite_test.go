@@ -1,0 +1,40 @@
+// Package gate tests the conformance run itself against fixtures: a correct
+// API passes, an API breaking one policy point fails exactly the scenarios
+// that check that point, verdicts do not depend on probe order, and the HTML
+// report works in Chromium.
+package gate
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/policy"
+)
+
+func TestGate(t *testing.T) {
+	if _, err := harness.FindChrome(); err != nil {
+		t.Fatal(err)
+	}
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Conformance gate", Label("gate"))
+}
+
+var (
+	env       *harness.Env
+	demo      *policy.Policy
+	scenarios []conformance.Scenario
+)
+
+var _ = BeforeSuite(func() {
+	var err error
+	demo, err = policy.Parse(conformance.DemoPolicyName, conformance.DemoPolicy, nil)
+	Expect(err).NotTo(HaveOccurred())
+	scenarios = conformance.Generate(demo)
+	env, err = harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(env.Close)
+})
