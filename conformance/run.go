@@ -68,15 +68,15 @@ type Runner struct {
 func (r *Runner) Run(ctx context.Context, s Scenario) ([]*harness.Observation, error) {
 	p := s.Probe
 	p.URL = r.Target + p.URL
-	seed := func(sess *harness.Session) error {
-		if !s.Cookies {
-			return nil
+	var seed func(*harness.Session) error
+	if s.Cookies {
+		seed = func(sess *harness.Session) error {
+			var cs []harness.Header
+			for _, c := range r.Policy.Auth.Cookies {
+				cs = append(cs, harness.Header{Name: c.Name, Value: c.Value})
+			}
+			return sess.SetCookies(ctx, r.Target, cs)
 		}
-		var cs []harness.Header
-		for _, c := range r.Policy.Auth.Cookies {
-			cs = append(cs, harness.Header{Name: c.Name, Value: c.Value})
-		}
-		return sess.SetCookies(ctx, r.Target, cs)
 	}
 	if s.Sequence == Single && r.Pool != nil {
 		o, err := r.Pool.Run(ctx, p, seed)
@@ -90,8 +90,10 @@ func (r *Runner) Run(ctx context.Context, s Scenario) ([]*harness.Observation, e
 		return nil, err
 	}
 	defer sess.Close()
-	if err := seed(sess); err != nil {
-		return nil, err
+	if seed != nil {
+		if err := seed(sess); err != nil {
+			return nil, err
+		}
 	}
 	first, err := sess.Run(ctx, p)
 	if err != nil {

@@ -37,26 +37,38 @@ const (
 // ProbeParam is the query parameter ReusedTab adds to every probe URL.
 const ProbeParam = "corsgate-probe"
 
-// Pool runs probes with one isolation strategy, reusing a tab per page
-// origin where the strategy allows. It is safe for concurrent use; probes
-// for the same origin run one at a time.
+// Pool runs probes with one isolation strategy, reusing tabs per page
+// origin where the strategy allows. It is safe for concurrent use: each tab
+// runs one probe at a time, and an origin gets up to TabsPerOrigin tabs when
+// probes for it run concurrently.
 type Pool struct {
 	env  *Env
 	mode Isolation
 	seq  atomic.Int64
+	// TabsPerOrigin bounds the tabs of one page origin (default 1: measured
+	// on 2 cores, more tabs per origin made the demo matrix slower).
+	TabsPerOrigin int
 
 	mu    sync.Mutex
-	lanes map[origins.Name]*lane
+	lanes map[origins.Name]*lanes
+}
+
+// lanes are the tabs of one page origin; idle ones wait in the channel.
+type lanes struct {
+	idle chan *lane
+	n    int
 }
 
 type lane struct {
-	mu   sync.Mutex
 	sess *Session
+	// dirty is set after a probe that may have stored cookies: a
+	// credentialed one, or one whose setup seeded cookies.
+	dirty bool
 }
 
 // NewPool makes a pool with the given isolation.
 func (e *Env) NewPool(mode Isolation) *Pool {
-	return &Pool{env: e, mode: mode, lanes: map[origins.Name]*lane{}}
+	return &Pool{env: e, mode: mode, TabsPerOrigin: 1, lanes: map[origins.Name]*lanes{}}
 }
 
 // Isolation is the pool's strategy.
@@ -73,19 +85,20 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 		defer s.Close()
 		return p.run(ctx, s, probe, setup)
 	}
-	l := p.lane(probe.Page)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.sess == nil || l.sess.ctx.Err() != nil {
-		s, err := p.env.NewSession(ctx, probe.Page)
-		if err != nil {
-			return nil, err
-		}
-		l.sess = s
+	l, err := p.acquire(ctx, probe.Page)
+	if err != nil {
+		return nil, err
 	}
+	defer p.release(probe.Page, l)
 	if p.mode == ReusedTab {
-		if err := l.sess.clearCookies(ctx); err != nil {
-			return nil, err
+		// Only a credentialed request (or a setup) can store cookies; the
+		// Fetch standard ignores Set-Cookie otherwise
+		// (https://fetch.spec.whatwg.org/#concept-request-credentials-mode).
+		if l.dirty {
+			if err := l.sess.clearCookies(ctx); err != nil {
+				return nil, err
+			}
+			l.dirty = false
 		}
 		u, err := url.Parse(probe.URL)
 		if err != nil {
@@ -96,6 +109,7 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 		u.RawQuery = q.Encode()
 		probe.URL = u.String()
 	}
+	l.dirty = probe.Credentials == CredentialsInclude || setup != nil
 	return p.run(ctx, l.sess, probe, setup)
 }
 
@@ -112,25 +126,76 @@ func (p *Pool) run(ctx context.Context, s *Session, probe Probe, setup func(*Ses
 	return o, err
 }
 
-func (p *Pool) lane(page origins.Name) *lane {
+// acquire takes an idle tab of page, opens a new one while under the
+// limit, or waits for one.
+func (p *Pool) acquire(ctx context.Context, page origins.Name) (*lane, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.lanes[page] == nil {
-		p.lanes[page] = &lane{}
+	ls := p.lanes[page]
+	if ls == nil {
+		ls = &lanes{idle: make(chan *lane, max(p.TabsPerOrigin, 1))}
+		p.lanes[page] = ls
 	}
-	return p.lanes[page]
+	select {
+	case l := <-ls.idle:
+		p.mu.Unlock()
+		if l.sess.ctx.Err() == nil {
+			return l, nil
+		}
+		return p.open(ctx, page, l) // the tab died (e.g. a crash): replace it
+	default:
+	}
+	if ls.n < max(p.TabsPerOrigin, 1) {
+		ls.n++
+		p.mu.Unlock()
+		return p.open(ctx, page, &lane{})
+	}
+	p.mu.Unlock()
+	select {
+	case l := <-ls.idle:
+		if l.sess.ctx.Err() == nil {
+			return l, nil
+		}
+		return p.open(ctx, page, l)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *Pool) open(ctx context.Context, page origins.Name, l *lane) (*lane, error) {
+	s, err := p.env.NewSession(ctx, page)
+	if err != nil {
+		p.mu.Lock()
+		p.lanes[page].n--
+		p.mu.Unlock()
+		return nil, err
+	}
+	l.sess, l.dirty = s, false
+	return l, nil
+}
+
+func (p *Pool) release(page origins.Name, l *lane) {
+	p.mu.Lock()
+	ls := p.lanes[page]
+	p.mu.Unlock()
+	ls.idle <- l
 }
 
 // Close closes every reused tab.
 func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, l := range p.lanes {
-		if l.sess != nil {
-			l.sess.Close()
+	for _, ls := range p.lanes {
+		for {
+			select {
+			case l := <-ls.idle:
+				l.sess.Close()
+				continue
+			default:
+			}
+			break
 		}
 	}
-	p.lanes = map[origins.Name]*lane{}
+	p.lanes = map[origins.Name]*lanes{}
 }
 
 // clearCookies empties the cookie jar of the session's browser context.

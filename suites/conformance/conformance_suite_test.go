@@ -12,11 +12,11 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
 	"github.com/corsgate/corsgate/conformance"
@@ -28,8 +28,7 @@ var (
 	cfg       *conformance.Config
 	scenarios []conformance.Scenario
 	runner    *conformance.Runner
-	done      atomic.Int64
-	started   time.Time
+	batch     *conformance.Batch
 )
 
 func TestConformance(t *testing.T) {
@@ -53,7 +52,6 @@ func TestConformance(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	started = time.Now()
 	target := cfg.Policy.Target
 	if cfg.Demo {
 		demo, err := conformance.StartDemo(cfg.Policy, cfg.Broken)
@@ -69,12 +67,38 @@ var _ = BeforeSuite(func() {
 	runner = &conformance.Runner{Env: env, Target: target, Policy: cfg.Policy, Pool: pool}
 	AddReportEntry("browser", env.Browser.Version)
 	AddReportEntry("target", target)
+
+	// Run the selected scenarios in the background, a few at a time; each
+	// spec waits for its own. Under ginkgo -p every process has its own
+	// browser and runs only its specs, one by one.
+	suiteCfg, _ := GinkgoConfiguration()
+	if suiteCfg.ParallelTotal > 1 {
+		return
+	}
+	selected := scenarios
+	if suiteCfg.LabelFilter != "" {
+		match, err := types.ParseLabelFilter(suiteCfg.LabelFilter)
+		Expect(err).NotTo(HaveOccurred())
+		selected = nil
+		for _, s := range scenarios {
+			if match(append([]string{"conformance"}, s.Labels...)) {
+				selected = append(selected, s)
+			}
+		}
+	}
+	batch = conformance.Start(context.Background(), runner, selected, 3, progress)
 })
 
 var _ = Describe("the policy", func() {
 	for _, s := range scenarios {
 		It(s.Name, Label(s.Labels...), func(ctx SpecContext) {
-			obs, err := runner.Run(ctx, s)
+			var obs []*harness.Observation
+			var err error
+			if batch != nil {
+				obs, err = batch.Wait(ctx, s.Name)
+			} else {
+				obs, err = runner.Run(ctx, s)
+			}
 			Expect(err).NotTo(HaveOccurred())
 			v := conformance.Judge(s, obs)
 			res := conformance.Result(s, obs, v)
@@ -82,7 +106,6 @@ var _ = Describe("the policy", func() {
 			data, _ := json.Marshal(res)
 			AddReportEntry("corsgate-result", string(data), ReportEntryVisibilityNever)
 			AddReportEntry("evidence", res.Evidence, ReportEntryVisibilityFailureOrVerbose)
-			progress()
 			if v.Environment {
 				Fail(fmt.Sprintf("environment, not a CORS verdict: %s", v.Why))
 			}
@@ -100,11 +123,13 @@ var _ = Describe("the policy", func() {
 	}
 })
 
-// progress prints "probes done / total" on a terminal.
-func progress() {
-	n := done.Add(1)
+// progress prints "scenarios done / total" on a terminal.
+func progress(done, total int) {
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		fmt.Fprintf(os.Stderr, "\r%d / %d scenarios", n, len(scenarios))
+		fmt.Fprintf(os.Stderr, "\r%d / %d scenarios ", done, total)
+		if done == total {
+			fmt.Fprintln(os.Stderr)
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ func TestGate(t *testing.T) {
 
 var (
 	env       *harness.Env
+	pool      *harness.Pool
 	demo      *policy.Policy
 	scenarios []conformance.Scenario
 )
@@ -37,4 +38,8 @@ var _ = BeforeSuite(func() {
 	env, err = harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(env.Close)
+	// One pool for every spec: its tabs are keyed by page origin, not by
+	// target, and reused-tab isolation keeps probes independent.
+	pool = env.NewPool(harness.ReusedTab)
+	DeferCleanup(pool.Close)
 })

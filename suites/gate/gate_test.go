@@ -17,7 +17,6 @@ import (
 
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/fixtures"
-	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/report"
 )
@@ -28,8 +27,6 @@ func serve(h http.Handler) *conformance.Runner {
 	srv, err := loopback.Listen(h, nil)
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(srv.Close)
-	pool := env.NewPool(harness.ReusedTab)
-	DeferCleanup(pool.Close)
 	return &conformance.Runner{Env: env, Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), Policy: demo, Pool: pool}
 }
 
@@ -46,8 +43,9 @@ func options() fixtures.CORSOptions {
 func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]conformance.Verdict {
 	GinkgoHelper()
 	out := map[string]conformance.Verdict{}
+	b := conformance.Start(ctx, r, order, 3, nil)
 	for _, s := range order {
-		obs, err := r.Run(ctx, s)
+		obs, err := b.Wait(ctx, s.Name)
 		Expect(err).NotTo(HaveOccurred(), s.Name)
 		out[s.Name] = conformance.Judge(s, obs)
 	}
