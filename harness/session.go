@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/audits"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
 	"github.com/corsgate/corsgate/origins"
 )
@@ -68,6 +70,14 @@ func (e *Env) NewSession(ctx context.Context, page origins.Name) (*Session, erro
 	if _, err := chromedp.Call(tabCtx, audits.Enable, cdp.Empty{}); err != nil {
 		cancel()
 		return nil, fmt.Errorf("%w: enabling Audits: %v", ErrBrowser, err)
+	}
+	// The harness never queries the DOM or styles; chromedp enables both on
+	// attach, and they make Chrome report every document change.
+	for _, disable := range []cdp.Command[cdp.Empty, cdp.Empty]{css.Disable, dom.Disable} {
+		if _, err := chromedp.Call(tabCtx, disable, cdp.Empty{}); err != nil {
+			cancel()
+			return nil, fmt.Errorf("%w: %s: %v", ErrBrowser, disable.Method, err)
+		}
 	}
 	if err := s.load(ctx, o); err != nil {
 		cancel()

@@ -19,8 +19,9 @@ import (
 )
 
 func main() {
-	rounds := flag.Int("rounds", 3, "how many times the reused-tab strategies run the matrix")
-	workers := flag.Int("workers", 3, "scenarios in flight at once (each page origin still runs one at a time)")
+	rounds := flag.Int("rounds", 10, "how many times the reused-tab strategies run the matrix")
+	workers := flag.Int("workers", conformance.DefaultWorkers, "scenarios in flight at once (2 suits a 2-core machine: more only adds contention)")
+	tabs := flag.Int("tabs", 1, "tabs per page origin for the reused-tab strategies")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the corsgate process to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -33,12 +34,12 @@ func main() {
 			fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
 			os.Exit(2)
 		}
-		code := run(*rounds, *workers)
+		code := run(*rounds, *workers, *tabs)
 		pprof.StopCPUProfile()
 		f.Close()
 		os.Exit(code)
 	}
-	os.Exit(run(*rounds, *workers))
+	os.Exit(run(*rounds, *workers, *tabs))
 }
 
 type result struct {
@@ -51,7 +52,7 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.probes) / r.elapsed.Seconds() }
 
-func run(rounds, workers int) int {
+func run(rounds, workers, tabs int) int {
 	cfg, err := conformance.ConfigFromEnv(func(string) (string, bool) { return "", false })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
@@ -85,15 +86,18 @@ func run(rounds, workers int) int {
 		rounds int
 	}{{harness.FreshContext, 1}, {harness.NoIsolation, rounds}, {harness.ReusedTab, rounds}} {
 		pool := env.NewPool(m.mode)
+		pool.TabsPerOrigin = tabs
 		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: cfg.Policy, Pool: pool}
 		r := result{mode: m.mode, verdicts: map[string]string{}}
 		if m.mode != harness.FreshContext {
 			// Warm up: open the tab of every page origin once, timed apart:
 			// it is what a single `make check` pays on top.
 			warm := time.Now()
-			if err := runBatch(ctx, runner, single, workers, nil); err != nil {
-				fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-				return 2
+			for range tabs {
+				if err := runBatch(ctx, runner, single, workers, nil); err != nil {
+					fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
+					return 2
+				}
 			}
 			r.warmup = time.Since(warm)
 		}

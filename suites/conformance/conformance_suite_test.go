@@ -94,7 +94,7 @@ var _ = BeforeSuite(func() {
 			}
 		}
 	}
-	batch = conformance.Start(context.Background(), runner, selected, 3, progress)
+	batch = conformance.Start(context.Background(), runner, selected, conformance.DefaultWorkers, progress)
 })
 
 var _ = Describe("the policy", func() {

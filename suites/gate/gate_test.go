@@ -43,7 +43,7 @@ func options() fixtures.CORSOptions {
 func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]conformance.Verdict {
 	GinkgoHelper()
 	out := map[string]conformance.Verdict{}
-	b := conformance.Start(ctx, r, order, 3, nil)
+	b := conformance.Start(ctx, r, order, conformance.DefaultWorkers, nil)
 	for _, s := range order {
 		obs, err := b.Wait(ctx, s.Name)
 		Expect(err).NotTo(HaveOccurred(), s.Name)
