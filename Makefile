@@ -39,7 +39,7 @@ unit:
 
 ## suites: the ginkgo suites in real Chromium, randomized.
 suites:
-	$(GINKGO) $(GINKGO_FLAGS) $(SUITES)
+	REPORTS=$(abspath reports/check) $(GINKGO) $(GINKGO_FLAGS) $(SUITES)
 
 ## lab: the teaching lab — every IIS configuration, what curl sees vs what Chrome decides.
 lab: setup
