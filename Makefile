@@ -3,7 +3,7 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab check build bench
+.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff
 
 ## check: the conformance run. No arguments: the built-in demo API and its sample policy
 ## (DEMO=broken: the same policy against a demo API with realistic mistakes).
@@ -48,3 +48,18 @@ lab: setup
 ## bench: the demo conformance matrix with each isolation strategy side by side (probes/s).
 bench: setup
 	go run ./cmd/corsgate-bench
+
+## lint: the field guide's mistakes in a web.config, with line numbers (no browser).
+lint:
+	@test -n "$(CONFIG)" || { echo "make lint: set CONFIG=path/to/web.config"; exit 3; }
+	@go run ./cmd/corsgate-iis lint $(CONFIG)
+
+## policy: the corsgate policy a web.config implies, to review and keep.
+policy:
+	@test -n "$(CONFIG)" || { echo "make policy: set CONFIG=path/to/web.config"; exit 3; }
+	@go run ./cmd/corsgate-iis policy $(CONFIG)
+
+## diff: two web.config versions through the IIS emulation in Chromium; which verdicts changed.
+diff: setup
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "make diff: set OLD=web.old.config NEW=web.new.config"; exit 3; }
+	@go run ./cmd/corsgate-diff -reports $(abspath reports/diff) $(OLD) $(NEW)

@@ -4,11 +4,15 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 
 	"github.com/corsgate/corsgate/fixtures"
+	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/policy"
+	"github.com/corsgate/corsgate/webconfig"
 )
 
 // DemoPolicy is the sample policy of `make check` without arguments.
@@ -49,6 +53,29 @@ func StartDemo(p *policy.Policy, broken bool) (*Demo, error) {
 // Close stops the demo API.
 func (d *Demo) Close() { d.srv.Close() }
 
+// loadPolicy reads a policy file, or derives the policy from an IIS
+// web.config (a .config file, or one that starts with XML).
+func loadPolicy(path string, lookup func(string) (string, bool)) (*policy.Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return policy.Load(path, lookup) // its error names the file and the fix
+	}
+	head := strings.TrimLeft(strings.TrimPrefix(string(data[:min(len(data), 64)]), "\ufeff"), " \t\r\n")
+	if !strings.HasSuffix(strings.ToLower(path), ".config") && !strings.HasPrefix(head, "<") {
+		return policy.Parse(path, data, lookup)
+	}
+	cfg, err := iis.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p, notes, err := webconfig.DerivePolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p.Notes = append(p.Notes, notes...)
+	return p, nil
+}
+
 // Config is what a conformance run needs, read from the environment:
 // POLICY (a file; default the embedded demo policy), TARGET (overrides the
 // policy's target), DEMO (with no POLICY and no TARGET: "broken" serves the
@@ -87,7 +114,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 		c.Policy, err = policy.Parse(DemoPolicyName, DemoPolicy, lookup)
 	} else {
 		c.PolicyName = path
-		c.Policy, err = policy.Load(path, lookup)
+		c.Policy, err = loadPolicy(path, lookup)
 	}
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/fixtures"
+	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/policy"
 )
 
@@ -22,7 +23,17 @@ func main() {
 	port := flag.Int("port", 8080, "loopback port to listen on")
 	broken := flag.Bool("broken", false, "serve the API with realistic CORS mistakes")
 	policyPath := flag.String("policy", "", "policy to implement (default: the demo policy)")
+	config := flag.String("config", "", "serve this IIS web.config through the IIS emulation instead")
 	flag.Parse()
+	if *config != "" {
+		cfg, err := iis.Load(*config)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "corsgate-demo:", err)
+			os.Exit(3)
+		}
+		serve(*port, iis.New(cfg, fixtures.App()), "IIS emulation of "+*config, *config)
+		return
+	}
 
 	p, err := policy.Parse(conformance.DemoPolicyName, conformance.DemoPolicy, nil)
 	if *policyPath != "" {
@@ -41,13 +52,17 @@ func main() {
 	if *broken {
 		h = fixtures.BrokenDemoAPI(opts)
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))
+	serve(*port, h, fmt.Sprintf("demo API (broken=%v)", *broken), "conformance/demo-policy.yaml")
+}
+
+func serve(port int, h http.Handler, what, policyFile string) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	ln, err := net.Listen("tcp4", addr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "corsgate-demo: cannot listen on %s: %v; pick another -port\n", addr, err)
 		os.Exit(2)
 	}
-	fmt.Printf("demo API (broken=%v) at http://api.localhost:%d — try:\n  make check TARGET=http://api.localhost:%d POLICY=conformance/demo-policy.yaml\n", *broken, *port, *port)
+	fmt.Printf("%s at http://api.localhost:%d — try:\n  make check TARGET=http://api.localhost:%d POLICY=%s\n", what, port, port, policyFile)
 	if err := http.Serve(ln, h); err != nil {
 		fmt.Fprintln(os.Stderr, "corsgate-demo:", err)
 		os.Exit(1)

@@ -1,0 +1,159 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/corsgate/corsgate/fixtures"
+	"github.com/corsgate/corsgate/fixtures/iis"
+	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/policy"
+	"github.com/corsgate/corsgate/report"
+)
+
+// Change is how one scenario's verdict moved between two configurations.
+type Change string
+
+// The changes.
+const (
+	Same Change = ""
+	// Breaks: allowed before, refused now — a frontend stops working.
+	Breaks Change = "breaks"
+	// Opens: refused before, readable now — an origin gets in.
+	Opens Change = "opens"
+	// Differs: refused both times, with another CorsError.
+	Differs Change = "differs"
+)
+
+// DiffRow is one scenario run against both configurations.
+type DiffRow struct {
+	Scenario Scenario
+	Old, New *harness.Observation
+	Change   Change
+}
+
+// Union is a policy whose scenarios cover both a and b: every origin,
+// method and header either allows, credentials when either uses them, and
+// an error route.
+func Union(a, b *policy.Policy) (*policy.Policy, error) {
+	u := *a
+	u.Origins = nil
+	for _, o := range append(append([]policy.Origin{}, a.Origins...), b.Origins...) {
+		if !slices.ContainsFunc(u.Origins, func(x policy.Origin) bool { return x.Value == o.Value }) {
+			u.Origins = append(u.Origins, o)
+		}
+	}
+	u.Credentials = a.Credentials || b.Credentials
+	u.Methods = unionStrings(a.Methods, b.Methods)
+	u.Headers = unionStrings(a.Headers, b.Headers)
+	u.Expose = unionStrings(a.Expose, b.Expose)
+	u.MaxAge = max(a.MaxAge, b.MaxAge)
+	u.Endpoints = []policy.Endpoint{
+		{Path: "/api/orders", Methods: u.Methods},
+		{Path: "/api/orders/error", Methods: []string{"GET"}, Status: 500},
+	}
+	// Round-trip through the parser so the union is a valid policy.
+	return policy.Parse("union of the two configurations", []byte(u.Redacted()), nil)
+}
+
+func unionStrings(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ServeConfig serves an IIS configuration through the emulation in front
+// of the application, on http://api.localhost:PORT.
+func ServeConfig(cfg *iis.Config) (target string, closeFn func(), err error) {
+	srv, err := loopback.Listen(iis.New(cfg, fixtures.App()), nil)
+	if err != nil {
+		return "", nil, fmt.Errorf("conformance: serving the configuration: %w", err)
+	}
+	return fmt.Sprintf("http://api.localhost:%d", srv.Port), srv.Close, nil
+}
+
+// Diff runs every scenario against the old and the new configuration and
+// classifies each change.
+func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.Policy, scenarios []Scenario, oldTarget, newTarget string) ([]DiffRow, error) {
+	oldRun := &Runner{Env: env, Target: oldTarget, Policy: p, Pool: pool}
+	newRun := &Runner{Env: env, Target: newTarget, Policy: p, Pool: pool}
+	bOld := Start(ctx, oldRun, scenarios, DefaultWorkers, nil)
+	bNew := Start(ctx, newRun, scenarios, DefaultWorkers, nil)
+	var rows []DiffRow
+	for _, s := range scenarios {
+		o, err := bOld.Wait(ctx, s.Name)
+		if err != nil {
+			return nil, err
+		}
+		n, err := bNew.Wait(ctx, s.Name)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, DiffRow{Scenario: s, Old: o[len(o)-1], New: n[len(n)-1], Change: classify(o[len(o)-1], n[len(n)-1])})
+	}
+	return rows, nil
+}
+
+func classify(o, n *harness.Observation) Change {
+	switch {
+	case o.Readable() && !n.Readable():
+		return Breaks
+	case !o.Readable() && n.Readable():
+		return Opens
+	case !o.Readable() && !n.Readable() && (o.CORSError != n.CORSError || o.Outcome != n.Outcome):
+		return Differs
+	}
+	return Same
+}
+
+// DiffText prints the changed verdicts with Chrome's console message for
+// each, and a summary line.
+func DiffText(rows []DiffRow) string {
+	var b strings.Builder
+	breaks, opens, differs := 0, 0, 0
+	for _, r := range rows {
+		if r.Change == Same {
+			continue
+		}
+		switch r.Change {
+		case Breaks:
+			breaks++
+		case Opens:
+			opens++
+		default:
+			differs++
+		}
+		fmt.Fprintf(&b, "%-8s %s\n         old: %s\n         new: %s\n", strings.ToUpper(string(r.Change)), r.Scenario.Name, Describe(r.Old), Describe(r.New))
+		if m := r.New.CORSConsole(); m != "" {
+			fmt.Fprintf(&b, "         console (new): %s\n", m)
+		} else if m := r.Old.CORSConsole(); m != "" {
+			fmt.Fprintf(&b, "         console (old): %s\n", m)
+		}
+	}
+	fmt.Fprintf(&b, "%d scenarios, %d unchanged, %d break an allowed origin, %d open a refused one, %d refused differently\n",
+		len(rows), len(rows)-breaks-opens-differs, breaks, opens, differs)
+	return b.String()
+}
+
+// DiffReport is the diff as a report run: each row passes when the verdict
+// did not change, so the HTML matrix shows the changes in colour.
+func DiffReport(rows []DiffRow, oldName, newName, browser string) *report.Run {
+	run := &report.Run{Target: "IIS emulation: " + oldName + " -> " + newName, Policy: newName, Browser: browser}
+	for _, r := range rows {
+		res := Result(r.Scenario, []*harness.Observation{r.New}, Verdict{Pass: r.Change == Same, Observed: Describe(r.New)})
+		res.Expected = "as before: " + Describe(r.Old)
+		res.Security = r.Change == Opens
+		if r.Change != Same {
+			res.Hint = fmt.Sprintf("%s: was %s", r.Change, Describe(r.Old))
+		}
+		run.Results = append(run.Results, res)
+	}
+	return run
+}

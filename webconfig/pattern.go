@@ -1,0 +1,235 @@
+package webconfig
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// maxEnum bounds the strings a pattern is enumerated into.
+const maxEnum = 100
+
+// originPattern is a rewrite condition pattern on {HTTP_ORIGIN}, parsed for
+// analysis. Patterns are read as ECMAScript, approximated by Go's syntax,
+// as the iis package does.
+type originPattern struct {
+	src        string
+	ignoreCase bool
+	re         *syntax.Regexp
+	match      *regexp.Regexp
+}
+
+func parseOriginPattern(src string, ignoreCase bool) (*originPattern, bool) {
+	flags := syntax.Perl
+	if ignoreCase {
+		flags |= syntax.FoldCase
+	}
+	re, err := syntax.Parse(src, flags)
+	if err != nil {
+		return nil, false
+	}
+	expr := src
+	if ignoreCase {
+		expr = "(?i)" + expr
+	}
+	m, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, false
+	}
+	return &originPattern{src: src, ignoreCase: ignoreCase, re: re.Simplify(), match: m}, true
+}
+
+func (p *originPattern) matches(s string) bool { return p.match.MatchString(s) }
+
+// anchoredStart and anchoredEnd report whether every match must begin at
+// the start (end) of the input.
+func anchoredStart(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText, syntax.OpBeginLine:
+		return true
+	case syntax.OpCapture:
+		return anchoredStart(re.Sub[0])
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && anchoredStart(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !anchoredStart(s) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func anchoredEnd(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEndText, syntax.OpEndLine:
+		return true
+	case syntax.OpCapture:
+		return anchoredEnd(re.Sub[0])
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && anchoredEnd(re.Sub[len(re.Sub)-1])
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !anchoredEnd(s) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// enumerate lists the strings the pattern's body stands for, anchors read
+// as empty and a bare "." (outside a repetition) read as the literal dot
+// its author meant. ok is false when the set is infinite or too large.
+func enumerate(re *syntax.Regexp) (out []string, ok bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}, true
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return []string{"."}, true
+	case syntax.OpCharClass:
+		var rs []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(rs) >= 10 {
+					return nil, false
+				}
+				rs = append(rs, string(r))
+			}
+		}
+		return dedupFold(rs), true
+	case syntax.OpCapture:
+		return enumerate(re.Sub[0])
+	case syntax.OpQuest:
+		sub, ok := enumerate(re.Sub[0])
+		if !ok {
+			return nil, false
+		}
+		return append([]string{""}, sub...), true
+	case syntax.OpConcat:
+		out = []string{""}
+		for _, s := range re.Sub {
+			sub, ok := enumerate(s)
+			if !ok || len(out)*len(sub) > maxEnum {
+				return nil, false
+			}
+			var next []string
+			for _, a := range out {
+				for _, b := range sub {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out, true
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			sub, ok := enumerate(s)
+			if !ok || len(out)+len(sub) > maxEnum {
+				return nil, false
+			}
+			out = append(out, sub...)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// dedupFold drops the case variants a case-folded class lists ([Aa]).
+func dedupFold(rs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rs {
+		if l := strings.ToLower(r); !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// generate builds one string the pattern's body stands for: repetitions
+// once, alternations their first branch, a bare "." the literal dot except
+// the one numbered dotX (counting from 0), which becomes "x"; -1 for none.
+func generate(re *syntax.Regexp, dotX int) string {
+	var b strings.Builder
+	n := 0
+	var walk func(re *syntax.Regexp, inRep bool)
+	walk = func(re *syntax.Regexp, inRep bool) {
+		switch re.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(re.Rune))
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			switch {
+			case inRep:
+				b.WriteString("app")
+			case n == dotX:
+				b.WriteByte('x')
+				n++
+			default:
+				b.WriteByte('.')
+				n++
+			}
+		case syntax.OpCharClass:
+			b.WriteRune(classRune(re.Rune, inRep))
+		case syntax.OpCapture:
+			walk(re.Sub[0], inRep)
+		case syntax.OpConcat:
+			for _, s := range re.Sub {
+				walk(s, inRep)
+			}
+		case syntax.OpAlternate:
+			walk(re.Sub[0], inRep)
+		case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+			if re.Op == syntax.OpRepeat && re.Max == 0 {
+				return
+			}
+			walk(re.Sub[0], true)
+			if re.Op == syntax.OpRepeat {
+				for i := 1; i < re.Min; i++ {
+					walk(re.Sub[0], true)
+				}
+			}
+		}
+	}
+	walk(re, false)
+	return b.String()
+}
+
+// bareDots counts the "." outside repetitions: unescaped dots meant as
+// literal ones.
+func bareDots(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		return 0
+	}
+	n := 0
+	for _, s := range re.Sub {
+		n += bareDots(s)
+	}
+	return n
+}
+
+// classRune picks a character of a class: a lower-case letter when it has
+// one, else its first character.
+func classRune(ranges []rune, inRep bool) rune {
+	for _, want := range []rune{'a', 'x'} {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= want && want <= ranges[i+1] {
+				return want
+			}
+		}
+	}
+	if len(ranges) == 0 {
+		return 'a'
+	}
+	return ranges[0]
+}

@@ -1,0 +1,337 @@
+package webconfig
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corsgate/corsgate/fixtures/iis"
+	"github.com/corsgate/corsgate/policy"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/lint and testdata/policy")
+
+const fixtures = "../fixtures/iis/testdata"
+
+// inputs are the web.config files the golden tests run on: the iis
+// fixtures and the field-guide file of this package.
+func inputs(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(fixtures, "*.config"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures in %s: %v", fixtures, err)
+	}
+	return append(files, filepath.Join("testdata", "field-guide.config"))
+}
+
+func load(t *testing.T, path string) *iis.Config {
+	t.Helper()
+	cfg, err := iis.Load(path)
+	if err != nil {
+		t.Fatalf("iis.Load(%s): %v", path, err)
+	}
+	return cfg
+}
+
+// parse reads an inline web.config.
+func parse(t *testing.T, text string) *iis.Config {
+	t.Helper()
+	cfg, err := iis.Parse("web.config", []byte(text))
+	if err != nil {
+		t.Fatalf("iis.Parse: %v", err)
+	}
+	return cfg
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./webconfig -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test ./webconfig -update after checking):\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+func name(path string) string { return strings.TrimSuffix(filepath.Base(path), ".config") }
+
+func TestLintGolden(t *testing.T) {
+	for _, path := range inputs(t) {
+		t.Run(name(path), func(t *testing.T) {
+			fs := Lint(load(t, path))
+			golden(t, filepath.Join("testdata", "lint", name(path)+".golden"), Format("web.config", fs))
+			for i := 1; i < len(fs); i++ {
+				a, b := fs[i-1], fs[i]
+				if a.Line > b.Line || a.Line == b.Line && a.Rule > b.Rule {
+					t.Errorf("findings not sorted: %d %s before %d %s", a.Line, a.Rule, b.Line, b.Rule)
+				}
+			}
+			for _, f := range fs {
+				if f.Line <= 0 || f.Rule == "" || f.Message == "" || f.Fix == "" || titles[f.Rule] == "" {
+					t.Errorf("incomplete finding %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func TestPolicyGolden(t *testing.T) {
+	for _, path := range inputs(t) {
+		t.Run(name(path), func(t *testing.T) {
+			cfg := load(t, path)
+			cfg.Name = filepath.Base(path)
+			p, notes, err := DerivePolicy(cfg)
+			var b strings.Builder
+			if err != nil {
+				b.WriteString("# error: " + err.Error() + "\n")
+			} else {
+				// The returned policy is the parsed one: render it again and
+				// parse it once more to be sure it round-trips.
+				y := p.Redacted()
+				if _, err := policy.Parse(cfg.Name, []byte(y), nil); err != nil {
+					t.Fatalf("derived policy does not re-parse: %v\n%s", err, y)
+				}
+				b.WriteString(y)
+				for _, n := range p.Notes {
+					b.WriteString("# policy note: " + n + "\n")
+				}
+			}
+			for _, n := range notes {
+				b.WriteString("# note: " + n + "\n")
+			}
+			golden(t, filepath.Join("testdata", "policy", name(path)+".golden"), b.String())
+		})
+	}
+}
+
+// TestRules checks that every rule fires on one config and not on another.
+func TestRules(t *testing.T) {
+	const (
+		wrap = `<configuration><system.webServer>%s</system.webServer></configuration>`
+		echo = `<rewrite>
+<rules><rule name="pre" stopProcessing="true"><match url=".*"/><conditions><add input="{REQUEST_METHOD}" pattern="^OPTIONS$"/></conditions><action type="CustomResponse" statusCode="204"/></rule></rules>
+<outboundRules><rule name="echo"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/>
+<conditions><add input="{HTTP_ORIGIN}" pattern="%s"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule>%s</outboundRules></rewrite>`
+	)
+	inline := func(body string) string { return strings.Replace(wrap, "%s", body, 1) }
+	echoCfg := func(pattern, extra string) string {
+		return inline(strings.Replace(strings.Replace(echo, "%s", pattern, 1), "%s", extra, 1))
+	}
+	vary := `<rule name="vary"><match serverVariable="RESPONSE_Vary" pattern=".*"/><action type="Rewrite" value="Origin"/></rule>`
+	tests := []struct {
+		rule       string
+		fires, not string // fixture names or inline configs (starting with "<")
+	}{
+		{RuleDuplicateAllowOrigin, "cors-module-with-customheaders", "cors-module-exact-origins"},
+		{RuleDuplicateAllowOrigin, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>` + strings.Replace(strings.Replace(echo, "%s", `^https://b\.example$`, 1), "%s", vary, 1)), "rewrite-echo-anchored"},
+		{RuleOriginHasPath, "customheaders-trailing-slash", "customheaders-no-options-handler"},
+		{RuleOriginHasPath, inline(`<cors enabled="true"><add origin="https://app.example.com/api"/></cors>`), "cors-module-no-expose-headers"},
+		{RuleWildcardCredentials, "customheaders-wildcard-with-credentials", "customheaders-wildcard"},
+		{RuleWildcardCredentials, "cors-module-only-star-with-credentials", "cors-module-wildcard-subdomain"},
+		{RuleWildcardCredentials, inline(`<cors enabled="true"><add origin="*" allowCredentials="true"/><add origin="https://a.example"/></cors>`), "cors-module-exact-origins"},
+		{RuleWindowsAuthPreflight, "windows-auth-challenges-preflight", "windows-auth-cors-module"},
+		{RuleWindowsAuthPreflight, "windows-auth-app-level-cors", "windows-auth-anonymous-allowed"},
+		{RuleOptionsDenied, "request-filtering-denies-options", "customheaders-no-options-handler"},
+		{RuleOptionsDenied, inline(`<cors enabled="true"><add origin="https://a.example"/></cors><security><requestFiltering><verbs allowUnlisted="false"><add verb="GET" allowed="true"/></verbs></requestFiltering></security>`), inline(`<security><requestFiltering><verbs allowUnlisted="true"><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`)},
+		{RuleOptionsNotHandled, "customheaders-no-options-handler", "customheaders-exact-origin-options-handler"},
+		{RuleOptionsNotHandled, "customheaders-wildcard", "rewrite-echo-unanchored"},
+		{RuleMaxAgeAboveCap, "customheaders-exact-origin-options-handler", "windows-auth-cors-module"},
+		{RuleMaxAgeAboveCap, "cors-module-exact-origins", "cors-module-wildcard-subdomain"},
+		{RuleUnanchoredOrigin, "rewrite-echo-unanchored", "rewrite-echo-anchored"},
+		{RuleUnanchoredOrigin, "rewrite-echo-capture-unanchored", echoCfg(`^https://[a-z]+\.example\.com$`, vary)},
+		{RuleUnescapedDotOrigin, echoCfg(`^https://app.example.com$`, vary), "rewrite-echo-unanchored"},
+		{RuleEchoWithoutVary, "rewrite-echo-anchored", echoCfg(`^https://app\.example\.com$`, vary)},
+		{RuleEchoWithoutVary, "rewrite-echo-capture-unanchored", "cors-module-exact-origins"},
+		{RuleFailUnlistedSameOrigin, "cors-module-exact-origins", "cors-module-exact-origins-no-fail-unlisted"},
+		{RuleFailUnlistedSameOrigin, "windows-auth-cors-module", "cors-module-wildcard-subdomain"},
+	}
+	get := func(t *testing.T, s string) *iis.Config {
+		if strings.HasPrefix(s, "<") {
+			return parse(t, s)
+		}
+		return load(t, filepath.Join(fixtures, s+".config"))
+	}
+	has := func(fs []Finding, rule string) bool {
+		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule })
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.rule] = true
+		if fs := Lint(get(t, tt.fires)); !has(fs, tt.rule) {
+			t.Errorf("%s does not fire on %.60q:\n%s", tt.rule, tt.fires, Format("web.config", fs))
+		}
+		if fs := Lint(get(t, tt.not)); has(fs, tt.rule) {
+			t.Errorf("%s fires on %.60q:\n%s", tt.rule, tt.not, Format("web.config", fs))
+		}
+	}
+	for rule := range titles {
+		if !covered[rule] {
+			t.Errorf("rule %s has no test", rule)
+		}
+	}
+}
+
+// TestPatternExamples checks the examples against the patterns with Go's
+// regexp, case-insensitively when ignoreCase.
+func TestPatternExamples(t *testing.T) {
+	tests := []struct {
+		pattern    string
+		ignoreCase bool
+		rule, want string
+	}{
+		{`https://app\.example\.com`, true, RuleUnanchoredOrigin, "https://app.example.com.attacker.test"},
+		{`^https://app\.example\.com`, false, RuleUnanchoredOrigin, "https://app.example.com.attacker.test"},
+		{`https://app.example.com`, true, RuleUnescapedDotOrigin, "https://appxexample.com"},
+		{`^https://app.example.com$`, false, RuleUnescapedDotOrigin, "https://appxexample.com"},
+		{`example\.com$`, true, RuleUnanchoredOrigin, "https://attackerexample.com"},
+		{`^https://(app|admin)\.example\.com$`, true, "", ""},
+		{`^https://[a-z0-9-]+\.example\.com$`, true, "", ""},
+	}
+	for _, tt := range tests {
+		c := iis.Condition{Input: "{HTTP_ORIGIN}", Pattern: iis.Pattern{Source: tt.pattern, IgnoreCase: tt.ignoreCase}, Line: 1}
+		fs := patternFindings(c, false)
+		var got *Finding
+		for i := range fs {
+			if fs[i].Rule == tt.rule {
+				got = &fs[i]
+			}
+		}
+		if tt.rule == "" {
+			if len(fs) > 0 {
+				t.Errorf("%q: unexpected findings %+v", tt.pattern, fs)
+			}
+			continue
+		}
+		if got == nil {
+			t.Errorf("%q: no %s finding in %+v", tt.pattern, tt.rule, fs)
+			continue
+		}
+		if tt.want != "" && got.Example != tt.want {
+			t.Errorf("%q: example %q, want %q", tt.pattern, got.Example, tt.want)
+		}
+		expr := tt.pattern
+		if tt.ignoreCase {
+			expr = "(?i)" + expr
+		}
+		if !regexp.MustCompile(expr).MatchString(got.Example) {
+			t.Errorf("%q: example %q does not match", tt.pattern, got.Example)
+		}
+	}
+}
+
+func TestFieldGuideFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "field-guide.config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "\xef\xbb\xbf") || !strings.Contains(string(data), "\r\n") ||
+		!strings.Contains(string(data), `<location path=".">`) || !strings.Contains(string(data), "<clear />") ||
+		!strings.Contains(string(data), "<remove ") || !strings.Contains(string(data), "<!--") {
+		t.Fatal("field-guide.config lost its BOM, CRLF, comments, location, clear or remove")
+	}
+	fs := Lint(load(t, filepath.Join("testdata", "field-guide.config")))
+	rules := map[string]bool{}
+	for _, f := range fs {
+		rules[f.Rule] = true
+	}
+	for _, want := range []string{RuleDuplicateAllowOrigin, RuleOriginHasPath, RuleMaxAgeAboveCap, RuleOptionsDenied,
+		RuleUnanchoredOrigin, RuleUnescapedDotOrigin, RuleEchoWithoutVary, RuleFailUnlistedSameOrigin} {
+		if !rules[want] {
+			t.Errorf("field-guide.config: no %s finding", want)
+		}
+	}
+	// The removed origin must not be reported or derived.
+	for _, f := range fs {
+		if strings.Contains(f.Message, "old.example.com") {
+			t.Errorf("finding about the removed rule: %+v", f)
+		}
+	}
+}
+
+func TestNotAWebConfig(t *testing.T) {
+	_, err := iis.Parse("web.config", []byte(`<?xml version="1.0"?><html><body/></html>`))
+	if err == nil || !strings.Contains(err.Error(), "not a web.config") {
+		t.Fatalf("err = %v, want iis's not-a-web.config error", err)
+	}
+}
+
+func TestFormatEmpty(t *testing.T) {
+	if got := Format("web.config", nil); got != "no findings\n" {
+		t.Errorf("Format(nil) = %q", got)
+	}
+	got := Format("web.config", []Finding{{Line: 3, Rule: RuleOriginHasPath, Message: "m", Fix: "f", Example: "e"}})
+	want := "web.config:3: origin-has-path: " + titles[RuleOriginHasPath] + "\n    why: m\n    lets in: e\n    fix: f\n1 finding\n"
+	if got != want {
+		t.Errorf("Format = %q, want %q", got, want)
+	}
+}
+
+func TestDerivePolicy(t *testing.T) {
+	origins := func(p *policy.Policy) []string {
+		var out []string
+		for _, o := range p.Origins {
+			out = append(out, o.Value)
+		}
+		return out
+	}
+	tests := []struct {
+		file        string
+		origins     []string
+		credentials bool
+		unlisted    policy.Unlisted
+	}{
+		{"cors-module-exact-origins", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedReject},
+		{"cors-module-exact-origins-no-fail-unlisted", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedOmit},
+		{"cors-module-wildcard-subdomain", []string{"https://*.example.com"}, true, policy.UnlistedReject},
+		{"cors-module-only-star-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
+		{"customheaders-trailing-slash", []string{"https://app.example.com"}, false, policy.UnlistedOmit},
+		{"customheaders-wildcard-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
+		{"rewrite-echo-anchored", []string{"https://app.example.com", "https://admin.example.com"}, false, policy.UnlistedOmit},
+		{"rewrite-echo-unanchored", []string{"https://app.example.com"}, false, policy.UnlistedOmit},
+	}
+	for _, tt := range tests {
+		p, notes, err := DerivePolicy(load(t, filepath.Join(fixtures, tt.file+".config")))
+		if err != nil {
+			t.Errorf("%s: %v", tt.file, err)
+			continue
+		}
+		if got := origins(p); !slices.Equal(got, tt.origins) {
+			t.Errorf("%s: origins %q, want %q", tt.file, got, tt.origins)
+		}
+		if p.Credentials != tt.credentials || p.Unlisted != tt.unlisted {
+			t.Errorf("%s: credentials %v unlisted %s, want %v %s", tt.file, p.Credentials, p.Unlisted, tt.credentials, tt.unlisted)
+		}
+		if p.Target != PlaceholderTarget || !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "TARGET=") }) {
+			t.Errorf("%s: target %q, notes %q", tt.file, p.Target, notes)
+		}
+		if slices.Contains(p.Methods, "OPTIONS") {
+			t.Errorf("%s: methods %q keep OPTIONS", tt.file, p.Methods)
+		}
+	}
+	if _, _, err := DerivePolicy(load(t, filepath.Join(fixtures, "app-level-cors.config"))); err == nil {
+		t.Error("app-level-cors: no error for a web.config without CORS")
+	}
+	// An infinite pattern is sampled.
+	cfg := parse(t, `<configuration><system.webServer><rewrite><outboundRules><rule name="echo"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://[a-z0-9-]+\.example\.com$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite></system.webServer></configuration>`)
+	p, notes, err := DerivePolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := origins(p); len(got) != 1 || !regexp.MustCompile(`^https://[a-z0-9-]+\.example\.com$`).MatchString(got[0]) {
+		t.Errorf("sampled origins %q", got)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "infinite") }) {
+		t.Errorf("no note about the infinite set: %q", notes)
+	}
+}
