@@ -131,3 +131,11 @@ func TestConfigFromEnvExpandsAuthFromGetenv(t *testing.T) {
 		t.Errorf("ConfigFromEnv(POLICY with ${%s}, %s=s3cr3t): got cookies %+v; want session=s3cr3t", name, name, got)
 	}
 }
+
+func TestConfigFromEnvRejectsTheTargetsOwnOrigin(t *testing.T) {
+	path := writePolicy(t, "target: https://api.example.com\norigins: [https://api.example.com, https://app.example.com]\n")
+	_, err := ConfigFromEnv(fakeEnv("POLICY", path))
+	if err == nil || !strings.Contains(err.Error(), "target's own origin") {
+		t.Fatalf("ConfigFromEnv(origin == target) error = %v; want it refused as the target's own origin", err)
+	}
+}

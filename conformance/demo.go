@@ -133,5 +133,12 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 			return nil, err
 		}
 	}
+	// A page is served as each origin by mapping its host and port to a
+	// local server; the target's own origin cannot be both.
+	for _, o := range c.Policy.Origins {
+		if !o.Any && o.Sample() == c.Policy.Target {
+			return nil, fmt.Errorf("conformance: origin %q is the target's own origin; its requests are same-origin and need no CORS, remove it from origins", o.Value)
+		}
+	}
 	return c, nil
 }
