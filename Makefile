@@ -3,7 +3,7 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff
+.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff stress fuzz
 
 ## check: the conformance run. No arguments: the built-in demo API and its sample policy
 ## (DEMO=broken: the same policy against a demo API with realistic mistakes).
@@ -63,3 +63,11 @@ policy:
 diff: setup
 	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "make diff: set OLD=web.old.config NEW=web.new.config"; exit 3; }
 	@go run ./cmd/corsgate-diff -reports $(abspath reports/diff) $(OLD) $(NEW)
+
+## stress: every suite RUNS times (default 10) in new random orders; prints any spec that ever failed.
+stress: setup
+	REPORTS=$(abspath reports/check) go run ./cmd/corsgate-stress -runs $(or $(RUNS),10)
+
+## fuzz: the policy and web.config parsers, FUZZTIME each (default 30s); keeps the corpus.
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),30s) ./scripts/fuzz.sh

@@ -80,6 +80,25 @@ func run(rounds, workers, tabs int) int {
 	fmt.Printf("corsgate bench: demo matrix, %d single-probe scenarios, %d in flight, %s\n", len(single), workers, env.Browser.Version)
 
 	ctx := context.Background()
+	// Sample the browser tree's memory every 100 ms for the whole run.
+	var peak uint64
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if n, err := env.Browser.TreeRSS(); err == nil && n > peak {
+				peak = n
+			}
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	var results []result
 	for _, m := range []struct {
 		mode   harness.Isolation
@@ -114,6 +133,8 @@ func run(rounds, workers, tabs int) int {
 		results = append(results, r)
 	}
 
+	close(stopSampling)
+	<-sampled
 	fresh, none, reused := results[0], results[1], results[2]
 	fmt.Printf("\n%-34s %8s %10s %10s %14s\n", "strategy", "probes", "seconds", "probes/s", "first round s")
 	for _, r := range results {
@@ -126,6 +147,7 @@ func run(rounds, workers, tabs int) int {
 	fmt.Printf("\nreused-tab (isolated) vs (a) fresh context: %.1fx (target >= 10x)\n", reused.rate()/fresh.rate())
 	fmt.Printf("reused-tab (isolated) vs (b) no isolation:  %.0f%% (target >= 60%%)\n", 100*reused.rate()/none.rate())
 	fmt.Printf("reused-tab (isolated) rate: %.1f probes/s (target >= 40)\n", reused.rate())
+	fmt.Printf("peak resident memory of the browser process tree: %d MB\n", peak>>20)
 	diff := 0
 	for name, v := range fresh.verdicts {
 		if reused.verdicts[name] != v {
