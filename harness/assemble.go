@@ -179,6 +179,12 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observat
 		hard = append(hard, "loadingFailed of the actual request")
 	}
 
+	if js.Outcome == "timeout" {
+		// The page gave up: the verdict is known, and Chrome may never
+		// report the end of an aborted request (seen for a preflight).
+		soft, hard = append(soft, hard...), nil
+	}
+
 	switch {
 	case len(obs.Preflights) > 0:
 		obs.Preflight = PreflightSent
