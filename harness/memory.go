@@ -10,9 +10,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TreeRSS is the resident memory of the browser and every process it
-// started (renderers, GPU, network service), in bytes, read from /proc
-// (Linux only).
+// TreeRSS is the memory of the browser and every process it started
+// (renderers, GPU, network service), in bytes, read from /proc (Linux
+// only): the proportional set size of each process (shared pages divided
+// among the processes sharing them), so the sum does not count Chrome's
+// shared libraries and shared memory once per process. Where smaps_rollup
+// is missing it falls back to the resident set size, which overcounts.
 func (b *Browser) TreeRSS() (uint64, error) {
 	c := chromedp.FromContext(b.ctx)
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
@@ -51,10 +54,33 @@ func (b *Browser) TreeRSS() (uint64, error) {
 	for pid := range rss {
 		for p := pid; p > 1; p = parent[p] {
 			if p == root {
-				total += rss[pid]
+				if pss, ok := pssOf(pid); ok {
+					total += pss
+				} else {
+					total += rss[pid]
+				}
 				break
 			}
 		}
 	}
 	return total, nil
+}
+
+// pssOf reads the proportional set size of pid from smaps_rollup.
+func pssOf(pid int) (uint64, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 0 {
+				return 0, false
+			}
+			kb, err := strconv.ParseUint(f[0], 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }

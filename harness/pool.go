@@ -91,9 +91,7 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 	}
 	defer p.release(probe.Page, l)
 	if p.mode == ReusedTab {
-		// Only a credentialed request (or a setup) can store cookies; the
-		// Fetch standard ignores Set-Cookie otherwise
-		// (https://fetch.spec.whatwg.org/#concept-request-credentials-mode).
+		// Clear the jar only when an earlier probe may have filled it.
 		if l.dirty {
 			if err := l.sess.clearCookies(ctx); err != nil {
 				return nil, err
@@ -109,8 +107,24 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 		u.RawQuery = q.Encode()
 		probe.URL = u.String()
 	}
-	l.dirty = probe.Credentials == CredentialsInclude || setup != nil
-	return p.run(ctx, l.sess, probe, setup)
+	o, err := p.run(ctx, l.sess, probe, setup)
+	l.dirty = setup != nil || storedCookies(probe, o)
+	return o, err
+}
+
+// storedCookies reports whether the probe may have put cookies in the jar:
+// only a credentialed request can (Set-Cookie is ignored otherwise,
+// https://fetch.spec.whatwg.org/#concept-request-credentials-mode), and only
+// if a response carried Set-Cookie. Redirect hops are not inspected, so a
+// redirected credentialed probe counts as dirty.
+func storedCookies(probe Probe, o *Observation) bool {
+	if probe.Credentials != CredentialsInclude {
+		return false
+	}
+	if o == nil || len(o.Actual.Redirects) > 0 {
+		return true
+	}
+	return len(o.Actual.ResponseHeader("Set-Cookie")) > 0
 }
 
 func (p *Pool) run(ctx context.Context, s *Session, probe Probe, setup func(*Session) error) (*Observation, error) {

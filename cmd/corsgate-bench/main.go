@@ -147,7 +147,7 @@ func run(rounds, workers, tabs int) int {
 	fmt.Printf("\nreused-tab (isolated) vs (a) fresh context: %.1fx (target >= 10x)\n", reused.rate()/fresh.rate())
 	fmt.Printf("reused-tab (isolated) vs (b) no isolation:  %.0f%% (target >= 60%%)\n", 100*reused.rate()/none.rate())
 	fmt.Printf("reused-tab (isolated) rate: %.1f probes/s (target >= 40)\n", reused.rate())
-	fmt.Printf("peak resident memory of the browser process tree: %d MB\n", peak>>20)
+	fmt.Printf("peak memory of the browser process tree (sum of PSS): %d MB\n", peak>>20)
 	diff := 0
 	for name, v := range fresh.verdicts {
 		if reused.verdicts[name] != v {
