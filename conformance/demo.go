@@ -4,15 +4,10 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"os"
-	"strings"
 
 	"github.com/corsgate/corsgate/fixtures"
-	"github.com/corsgate/corsgate/fixtures/iis"
-	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/policy"
-	"github.com/corsgate/corsgate/webconfig"
 )
 
 // DemoPolicy is the sample policy of `make check` without arguments.
@@ -52,93 +47,3 @@ func StartDemo(p *policy.Policy, broken bool) (*Demo, error) {
 
 // Close stops the demo API.
 func (d *Demo) Close() { d.srv.Close() }
-
-// loadPolicy reads a policy file, or derives the policy from an IIS
-// web.config (a .config file, or one that starts with XML).
-func loadPolicy(path string, lookup func(string) (string, bool)) (*policy.Policy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return policy.Load(path, lookup) // its error names the file and the fix
-	}
-	head := strings.TrimLeft(strings.TrimPrefix(string(data[:min(len(data), 64)]), "\ufeff"), " \t\r\n")
-	if !strings.HasSuffix(strings.ToLower(path), ".config") && !strings.HasPrefix(head, "<") {
-		return policy.Parse(path, data, lookup)
-	}
-	cfg, err := iis.Parse(path, data)
-	if err != nil {
-		return nil, err
-	}
-	p, notes, err := webconfig.DerivePolicy(cfg)
-	if err != nil {
-		return nil, err
-	}
-	p.Notes = append(p.Notes, notes...)
-	return p, nil
-}
-
-// Config is what a conformance run needs, read from the environment:
-// POLICY (a file; default the embedded demo policy), TARGET (overrides the
-// policy's target), DEMO (with no POLICY and no TARGET: "broken" serves the
-// demo API with mistakes), REPORTS (the report directory), ISOLATION.
-type Config struct {
-	Policy     *policy.Policy
-	PolicyName string
-	// Demo is set when the run targets a built-in demo API; "" or "broken".
-	Demo    bool
-	Broken  bool
-	Reports string
-	// Isolation is how single probes are isolated (ISOLATION:
-	// reused-tab, the default, or fresh-context).
-	Isolation harness.Isolation
-}
-
-// ConfigFromEnv reads and validates the run's configuration. Every error is
-// one line naming the input and the fix.
-func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
-	getenv := func(k string) string { v, _ := lookup(k); return v }
-	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION"))}
-	if c.Reports == "" {
-		c.Reports = "reports/check"
-	}
-	switch c.Isolation {
-	case "":
-		c.Isolation = harness.ReusedTab
-	case harness.ReusedTab, harness.FreshContext:
-	default:
-		return nil, fmt.Errorf("conformance: ISOLATION=%q is not reused-tab or fresh-context", c.Isolation)
-	}
-	path, target := getenv("POLICY"), getenv("TARGET")
-	var err error
-	if path == "" {
-		c.PolicyName = DemoPolicyName
-		c.Policy, err = policy.Parse(DemoPolicyName, DemoPolicy, lookup)
-	} else {
-		c.PolicyName = path
-		c.Policy, err = loadPolicy(path, lookup)
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch demo := getenv("DEMO"); {
-	case path == "" && target == "":
-		c.Demo, c.Broken = true, demo == "broken"
-		if demo != "" && demo != "broken" && demo != "correct" {
-			return nil, fmt.Errorf("conformance: DEMO=%q is not a demo; use DEMO=broken, DEMO=correct, or leave it unset", demo)
-		}
-	case demo != "":
-		return nil, fmt.Errorf("conformance: DEMO=%q is only for the built-in demo; unset it when POLICY or TARGET is given", demo)
-	}
-	if target != "" {
-		if err := c.Policy.SetTarget(target); err != nil {
-			return nil, err
-		}
-	}
-	// A page is served as each origin by mapping its host and port to a
-	// local server; the target's own origin cannot be both.
-	for _, o := range c.Policy.Origins {
-		if !o.Any && o.Sample() == c.Policy.Target {
-			return nil, fmt.Errorf("conformance: origin %q is the target's own origin; its requests are same-origin and need no CORS, remove it from origins", o.Value)
-		}
-	}
-	return c, nil
-}
