@@ -13,10 +13,8 @@ import (
 func (e *Env) Inspect(ctx context.Context, url, js string) ([]byte, error) {
 	tabCtx, cancel := chromedp.NewContext(e.Browser.ctx, chromedp.WithNewBrowserContext())
 	defer cancel()
-	runCtx, runCancel := context.WithTimeout(tabCtx, e.cfg.ProbeTimeout)
+	runCtx, runCancel := bounded(tabCtx, ctx, e.cfg.ProbeTimeout)
 	defer runCancel()
-	stop := context.AfterFunc(ctx, runCancel)
-	defer stop()
 	if err := chromedp.Do(runCtx, chromedp.Navigate(url)); err != nil {
 		return nil, fmt.Errorf("%w: loading %s: %v", ErrPage, url, err)
 	}

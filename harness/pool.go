@@ -214,10 +214,8 @@ func (p *Pool) Close() {
 
 // clearCookies empties the cookie jar of the session's browser context.
 func (s *Session) clearCookies(ctx context.Context) error {
-	runCtx, cancel := context.WithTimeout(s.ctx, s.env.cfg.ProbeTimeout)
+	runCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
 	if _, err := chromedp.Call(runCtx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		return fmt.Errorf("%w: clearing cookies: %v", ErrBrowser, err)
 	}

@@ -89,10 +89,8 @@ func (e *Env) NewSession(ctx context.Context, page origins.Name) (*Session, erro
 // load navigates the tab to o's probe page and checks that the page runs
 // as o.
 func (s *Session) load(ctx context.Context, o origins.Origin) error {
-	loadCtx, loadCancel := context.WithTimeout(s.ctx, s.env.cfg.ProbeTimeout)
+	loadCtx, loadCancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer loadCancel()
-	stop := context.AfterFunc(ctx, loadCancel)
-	defer stop()
 	resp, err := chromedp.Run(loadCtx, chromedp.NavigateResponse(o.PageURL()))
 	if err == nil && resp != nil && resp.Status != 200 {
 		err = fmt.Errorf("status %d", resp.Status)
@@ -162,10 +160,8 @@ func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
 
 	// The page aborts the request at p.Timeout; the context is a backstop
 	// that also bounds waiting for the DevTools events.
-	runCtx, cancel := context.WithTimeout(s.ctx, p.Timeout+5*time.Second)
+	runCtx, cancel := bounded(s.ctx, ctx, p.Timeout+5*time.Second)
 	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
 
 	start := time.Now()
 	mark := s.rec.mark()
@@ -212,4 +208,12 @@ func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult) *O
 			return obs
 		}
 	}
+}
+
+// bounded derives a context from parent (a tab or the browser) that ends
+// after d, or as soon as the caller's ctx ends, whichever comes first.
+func bounded(parent, ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithTimeout(parent, d)
+	stop := context.AfterFunc(ctx, cancel)
+	return c, func() { stop(); cancel() }
 }

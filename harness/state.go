@@ -28,10 +28,8 @@ func (s *Session) SetCookies(ctx context.Context, target string, cookies []Heade
 		}
 		params = append(params, p)
 	}
-	runCtx, cancel := context.WithTimeout(s.ctx, s.env.cfg.ProbeTimeout)
+	runCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
 	if _, err := chromedp.Call(runCtx, network.SetCookies, network.SetCookiesParams{Cookies: params}); err != nil {
 		return fmt.Errorf("%w: setting %d cookie(s) for %s: %v", ErrBrowser, len(params), target, err)
 	}
