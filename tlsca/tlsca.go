@@ -4,6 +4,12 @@
 // certificate by its SubjectPublicKeyInfo hash
 // (--ignore-certificate-errors-spki-list), so no other certificate error is
 // ignored and no CA is added to any trust store.
+//
+// The CA's private key is dropped as soon as the leaf is signed; an
+// Authority holds one private key, Leaf.PrivateKey. Tests hold the package
+// to "never on disk": it may import nothing that reaches the file system
+// (nodisk_test.go), and suites/faults searches the temp dir, Chrome's
+// profile, the repository and $HOME for the leaf key after an HTTPS run.
 package tlsca
 
 import (
