@@ -64,9 +64,11 @@ diff: setup
 	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "make diff: set OLD=web.old.config NEW=web.new.config"; exit 3; }
 	@go run ./cmd/corsgate-diff -reports $(abspath reports/diff) $(OLD) $(NEW)
 
-## stress: every suite RUNS times (default 10) in new random orders; prints any spec that ever failed.
+## stress: the full test suite — unit tests (go test -shuffle) and every ginkgo suite
+## (--randomize-all) — RUNS times (default 10) in new random orders; prints every spec and test
+## that ever failed, with its seeds; exit 1 if any did. UNIT=false: the ginkgo suites only.
 stress: setup
-	REPORTS=$(abspath reports/check) go run ./cmd/corsgate-stress -runs $(or $(RUNS),10)
+	REPORTS=$(abspath reports/check) go run ./cmd/corsgate-stress -runs $(or $(RUNS),10) $(if $(filter false no 0,$(UNIT)),-unit=false)
 
 ## fuzz: the policy and web.config parsers, FUZZTIME each (default 30s); keeps the corpus.
 fuzz:
