@@ -62,10 +62,21 @@ type Runner struct {
 	// Pool runs single-probe scenarios; nil means a fresh browser context
 	// each. Sequences always get a fresh context of their own.
 	Pool *harness.Pool
+	// MaxRestarts is how many times a run may restart a browser that
+	// died mid-run (the lost probes run again in the new one); 0 stops
+	// the run at the first death with ErrBrowserDied.
+	MaxRestarts int
+
+	crashes crashes
 }
 
 // Run performs s and returns Chrome's observations (two for sequences).
+// A browser death is never a verdict: see runSurviving.
 func (r *Runner) Run(ctx context.Context, s Scenario) ([]*harness.Observation, error) {
+	return r.runSurviving(ctx, s)
+}
+
+func (r *Runner) run(ctx context.Context, s Scenario) ([]*harness.Observation, error) {
 	p := s.Probe
 	p.URL = r.Target + p.URL
 	var seed func(*harness.Session) error

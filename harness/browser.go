@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -49,7 +51,9 @@ type BrowserConfig struct {
 	SPKIHashes []string
 }
 
-// Browser is one running headless Chromium.
+// Browser is one running headless Chromium. When the process dies mid-run
+// (a crash, the OOM killer, a kill), Restart launches a new one the same
+// way; the Browser value stays the same for everyone holding it.
 type Browser struct {
 	// Version is Chrome's product string, e.g. "Chrome/156.0.8078.108".
 	Version string
@@ -61,37 +65,53 @@ type Browser struct {
 	// ThirdPartyCookies is the policy the profile was seeded with.
 	ThirdPartyCookies CookiePolicy
 
+	cfg BrowserConfig
+
+	mu          sync.RWMutex // guards the fields below
 	ctx         context.Context
 	cancel      context.CancelFunc
 	cancelAlloc context.CancelFunc
 	profileDir  string
+	restarts    int
+	lastExit    string
 }
 
 // Launch starts Chromium with browser-faithful flags.
 func Launch(cfg BrowserConfig) (*Browser, error) {
-	path := cfg.ExecPath
-	if path == "" {
+	if cfg.ExecPath == "" {
 		var err error
-		if path, err = FindChrome(); err != nil {
+		if cfg.ExecPath, err = FindChrome(); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.ThirdPartyCookies == "" {
 		cfg.ThirdPartyCookies = ThirdPartyCookiesBlocked
 	}
+	b := &Browser{Path: cfg.ExecPath, ThirdPartyCookies: cfg.ThirdPartyCookies, cfg: cfg}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.start(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// start launches the process; b.mu is held.
+func (b *Browser) start() error {
+	cfg := b.cfg
 	dir, err := os.MkdirTemp("", "corsgate-profile-")
 	if err != nil {
-		return nil, fmt.Errorf("%w: making a profile directory: %v", ErrBrowser, err)
+		return fmt.Errorf("%w: making a profile directory: %v", ErrBrowser, err)
 	}
 	if cfg.ThirdPartyCookies == ThirdPartyCookiesAllowed {
 		if err := seedAllowThirdPartyCookies(dir); err != nil {
 			_ = os.RemoveAll(dir)
-			return nil, err
+			return err
 		}
 	}
 
 	flags := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
+		chromedp.ExecPath(cfg.ExecPath),
 		chromedp.UserDataDir(dir),
 	}
 	var shown []string
@@ -110,26 +130,78 @@ func Launch(cfg BrowserConfig) (*Browser, error) {
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	b := &Browser{
-		Path:              path,
-		Flags:             shown,
-		ThirdPartyCookies: cfg.ThirdPartyCookies,
-		ctx:               ctx,
-		cancel:            cancel,
-		cancelAlloc:       cancelAlloc,
-		profileDir:        dir,
-	}
+	b.Flags, b.ctx, b.cancel, b.cancelAlloc, b.profileDir = shown, ctx, cancel, cancelAlloc, dir
 	if err := chromedp.Do(ctx); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("%w: starting %s: %v", ErrBrowser, path, err)
+		b.stop()
+		return fmt.Errorf("%w: starting %s: %v", ErrBrowser, cfg.ExecPath, err)
 	}
 	v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, path, err)
+		b.stop()
+		return fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, cfg.ExecPath, err)
 	}
 	b.Version = v.Product
-	return b, nil
+	return nil
+}
+
+// stop ends the process and removes its profile; b.mu is held.
+func (b *Browser) stop() {
+	b.cancel()
+	b.cancelAlloc()
+	_ = os.RemoveAll(b.profileDir)
+}
+
+// context is the browser's root context: tabs are made from it.
+func (b *Browser) context() context.Context {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.ctx
+}
+
+// Alive reports whether the browser process is still connected.
+func (b *Browser) Alive() bool { return b.context().Err() == nil }
+
+// PID is the browser process's id, 0 if unknown.
+func (b *Browser) PID() int {
+	c := chromedp.FromContext(b.context())
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return 0
+	}
+	return c.Browser.Process().Pid
+}
+
+// Restart launches a new browser in place of one that died, the same way
+// (flags, resolver rules, accepted certificate; a new empty profile). It
+// does nothing when the browser is alive, so every probe that saw the same
+// death may call it: one of them restarts. It returns how many restarts
+// this Browser has had and why the last process ended.
+func (b *Browser) Restart() (restarts int, exit string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ctx.Err() == nil {
+		return b.restarts, b.lastExit, nil
+	}
+	b.lastExit = exitReason(b.ctx)
+	b.stop()
+	b.restarts++
+	if err := b.start(); err != nil {
+		return b.restarts, b.lastExit, err
+	}
+	return b.restarts, b.lastExit, nil
+}
+
+// exitReason is how the process behind ctx ended, e.g. "signal: killed".
+func exitReason(ctx context.Context) string {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return "the connection was lost"
+	}
+	p := c.Browser.Process()
+	// The allocator reaps the process; ask the kernel whether it is gone.
+	if err := p.Signal(syscall.Signal(0)); err == nil {
+		return "the DevTools connection was lost (the process is still running)"
+	}
+	return fmt.Sprintf("process %d exited", p.Pid)
 }
 
 type flag struct {
@@ -165,14 +237,11 @@ func extraFlags(cfg BrowserConfig, root bool) []flag {
 	return fs
 }
 
-// Alive reports whether the browser process is still connected.
-func (b *Browser) Alive() bool { return b.ctx.Err() == nil }
-
 // Close stops the browser and removes its profile directory.
 func (b *Browser) Close() {
-	b.cancel()
-	b.cancelAlloc()
-	_ = os.RemoveAll(b.profileDir)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stop()
 }
 
 // seedAllowThirdPartyCookies writes the profile preference that allows

@@ -11,7 +11,7 @@ import (
 // expression; a promise is awaited) and returns its JSON result. It is for
 // checking corsgate's own artefacts, such as an HTML report, in the browser.
 func (e *Env) Inspect(ctx context.Context, url, js string) ([]byte, error) {
-	tabCtx, cancel := chromedp.NewContext(e.Browser.ctx, chromedp.WithNewBrowserContext())
+	tabCtx, cancel := chromedp.NewContext(e.Browser.context(), chromedp.WithNewBrowserContext())
 	defer cancel()
 	runCtx, runCancel := bounded(tabCtx, ctx, e.cfg.ProbeTimeout)
 	defer runCancel()

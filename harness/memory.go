@@ -6,9 +6,27 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
+
+// TreeStats describes the browser's process tree: the browser and every
+// process it started (zygotes, renderers, GPU, network service).
+type TreeStats struct {
+	// Procs is how many processes the tree has.
+	Procs int
+	// PSS is the sum of the processes' proportional set sizes, in bytes
+	// (resident set size where smaps_rollup is missing).
+	PSS uint64
+	// CPU is the CPU time (user + system) of the live processes plus what
+	// the reaped children of each left in its parent's account.
+	CPU time.Duration
+}
+
+// clockTick is USER_HZ, the unit of CPU times in /proc/PID/stat (100 on
+// every Linux architecture Chrome runs on).
+const clockTick = 10 * time.Millisecond
 
 // TreeRSS is the memory of the browser and every process it started
 // (renderers, GPU, network service), in bytes, read from /proc (Linux
@@ -17,16 +35,23 @@ import (
 // shared libraries and shared memory once per process. Where smaps_rollup
 // is missing it falls back to the resident set size, which overcounts.
 func (b *Browser) TreeRSS() (uint64, error) {
-	c := chromedp.FromContext(b.ctx)
+	t, err := b.Tree()
+	return t.PSS, err
+}
+
+// Tree reads the browser's process tree from /proc (Linux only).
+func (b *Browser) Tree() (TreeStats, error) {
+	c := chromedp.FromContext(b.context())
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
-		return 0, fmt.Errorf("%w: the browser process is unknown (a remote browser?)", ErrBrowser)
+		return TreeStats{}, fmt.Errorf("%w: the browser process is unknown (a remote browser?)", ErrBrowser)
 	}
 	root := c.Browser.Process().Pid
 	parent := map[int]int{}
 	rss := map[int]uint64{}
+	cpu := map[int]uint64{}
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	if len(stats) == 0 {
-		return 0, fmt.Errorf("%w: /proc is not readable; memory can only be measured on Linux", ErrBrowser)
+		return TreeStats{}, fmt.Errorf("%w: /proc is not readable; memory can only be measured on Linux", ErrBrowser)
 	}
 	page := uint64(os.Getpagesize())
 	for _, path := range stats {
@@ -35,7 +60,8 @@ func (b *Browser) TreeRSS() (uint64, error) {
 			continue // the process ended meanwhile
 		}
 		// Fields after the command name, which is in parentheses and may
-		// contain spaces: state ppid ... rss is field 24 of the line.
+		// contain spaces: state ppid ...; utime, stime, cutime and cstime
+		// are fields 14-17 of the line, rss is field 24.
 		s := string(data)
 		i := strings.LastIndexByte(s, ')')
 		if i < 0 {
@@ -48,22 +74,31 @@ func (b *Browser) TreeRSS() (uint64, error) {
 		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
 		ppid, _ := strconv.Atoi(f[1])
 		pages, _ := strconv.ParseUint(f[21], 10, 64)
-		parent[pid], rss[pid] = ppid, pages*page
+		var ticks uint64
+		for _, x := range f[11:15] {
+			n, _ := strconv.ParseUint(x, 10, 64)
+			ticks += n
+		}
+		parent[pid], rss[pid], cpu[pid] = ppid, pages*page, ticks
 	}
-	var total uint64
+	var t TreeStats
+	var ticks uint64
 	for pid := range rss {
 		for p := pid; p > 1; p = parent[p] {
 			if p == root {
+				t.Procs++
+				ticks += cpu[pid]
 				if pss, ok := pssOf(pid); ok {
-					total += pss
+					t.PSS += pss
 				} else {
-					total += rss[pid]
+					t.PSS += rss[pid]
 				}
 				break
 			}
 		}
 	}
-	return total, nil
+	t.CPU = time.Duration(ticks) * clockTick
+	return t, nil
 }
 
 // pssOf reads the proportional set size of pid from smaps_rollup.

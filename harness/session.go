@@ -23,11 +23,14 @@ const bodyLimit = 2048
 // probes run in it, in order. Use it deliberately for preflight-cache, Vary
 // and cookie sequences; Env.Run isolates every probe.
 type Session struct {
-	env    *Env
-	page   origins.Origin
-	ctx    context.Context
-	cancel context.CancelFunc
-	rec    *recorder
+	env  *Env
+	page origins.Origin
+	// browser is the root context of the browser the tab lives in: when
+	// it ends, the browser died (Browser.Restart makes a new one).
+	browser context.Context
+	ctx     context.Context
+	cancel  context.CancelFunc
+	rec     *recorder
 }
 
 // Run performs one probe in a fresh browser context, so its verdict does not
@@ -43,21 +46,39 @@ func (e *Env) Run(ctx context.Context, p Probe) (*Observation, error) {
 }
 
 // NewSession opens the probe page of the named origin in a new browser
-// context.
+// context. When the browser dies meanwhile, the error wraps ErrBrowserLost.
 func (e *Env) NewSession(ctx context.Context, page origins.Name) (*Session, error) {
+	browser := e.Browser.context()
+	s, err := e.openSession(ctx, browser, page)
+	if err != nil {
+		return nil, lost(browser, err, fmt.Sprintf("opening a tab for %q", page))
+	}
+	return s, nil
+}
+
+// lost wraps err in ErrBrowserLost when the browser behind browserCtx died:
+// what failed is then the browser, not the page or the probe.
+func lost(browserCtx context.Context, err error, doing string) error {
+	if err == nil || browserCtx.Err() == nil || errors.Is(err, ErrBrowserLost) {
+		return err
+	}
+	return fmt.Errorf("%w while %s: %v", ErrBrowserLost, doing, err)
+}
+
+func (e *Env) openSession(ctx, browser context.Context, page origins.Name) (*Session, error) {
 	o, err := e.Origin(page)
 	if err != nil {
 		return nil, err
 	}
-	if !e.Browser.Alive() {
-		return nil, fmt.Errorf("%w: the browser is no longer running", ErrBrowser)
+	if browser.Err() != nil {
+		return nil, fmt.Errorf("%w before a tab for %q could open", ErrBrowserLost, page)
 	}
 	rec := newRecorder()
-	tabCtx, cancel := chromedp.NewContext(e.Browser.ctx,
+	tabCtx, cancel := chromedp.NewContext(browser,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(rec.listen),
 	)
-	s := &Session{env: e, page: o, ctx: tabCtx, cancel: cancel, rec: rec}
+	s := &Session{env: e, page: o, browser: browser, ctx: tabCtx, cancel: cancel, rec: rec}
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
 
@@ -171,13 +192,17 @@ func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("harness: probe %s cancelled: %w", p, ctx.Err())
 		}
-		if !s.env.Browser.Alive() || errors.Is(err, chromedp.ErrTargetDetached) {
-			return nil, fmt.Errorf("%w: browser lost during probe %s: %v", ErrBrowser, p, err)
+		if s.browser.Err() != nil || errors.Is(err, chromedp.ErrTargetDetached) {
+			return nil, fmt.Errorf("%w during probe %s: %v", ErrBrowserLost, p, err)
 		}
 		return nil, fmt.Errorf("%w: running probe %s in the page of %q: %v", ErrPage, p, s.page.Name, err)
 	}
 
 	obs := s.settle(runCtx, mark, p, js)
+	if len(obs.Incomplete) > 0 && s.browser.Err() != nil {
+		// Evidence missing because the browser died is no verdict.
+		return nil, fmt.Errorf("%w while probe %s was settling", ErrBrowserLost, p)
+	}
 	obs.Elapsed = time.Since(start)
 	return obs, nil
 }

@@ -31,7 +31,7 @@ func (s *Session) SetCookies(ctx context.Context, target string, cookies []Heade
 	runCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer cancel()
 	if _, err := chromedp.Call(runCtx, network.SetCookies, network.SetCookiesParams{Cookies: params}); err != nil {
-		return fmt.Errorf("%w: setting %d cookie(s) for %s: %v", ErrBrowser, len(params), target, err)
+		return lost(s.browser, fmt.Errorf("%w: setting %d cookie(s) for %s: %v", ErrBrowser, len(params), target, err), "setting cookies")
 	}
 	return nil
 }
@@ -45,7 +45,7 @@ func (s *Session) Navigate(ctx context.Context, page origins.Name) error {
 		return err
 	}
 	if err := s.load(ctx, o); err != nil {
-		return err
+		return lost(s.browser, err, fmt.Sprintf("navigating to %q", page))
 	}
 	s.page = o
 	return nil

@@ -8,6 +8,7 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -72,7 +73,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(env.Close)
 	pool := env.NewPool(cfg.Isolation)
 	DeferCleanup(pool.Close)
-	runner = &conformance.Runner{Env: env, Target: target, Policy: cfg.Policy, Pool: pool}
+	runner = &conformance.Runner{Env: env, Target: target, Policy: cfg.Policy, Pool: pool, MaxRestarts: conformance.DefaultMaxRestarts}
 	AddReportEntry("browser", env.Browser.Version)
 	AddReportEntry("target", target)
 
@@ -107,6 +108,9 @@ var _ = Describe("the policy", func() {
 			} else {
 				obs, err = runner.Run(ctx, s)
 			}
+			if errors.Is(err, conformance.ErrBrowserDied) {
+				AbortSuite(err.Error()) // one line; lost probes are never verdicts
+			}
 			Expect(err).NotTo(HaveOccurred())
 			v := conformance.Judge(s, obs)
 			res := conformance.Result(s, obs, v)
@@ -128,6 +132,16 @@ var _ = Describe("the policy", func() {
 				Fail(msg)
 			}
 		}, SpecTimeout(60*time.Second))
+	}
+})
+
+// A browser that died mid-run is a note in the report: which probes were
+// lost, and whether they ran again in the restarted browser.
+var _ = AfterSuite(func() {
+	if runner != nil {
+		if note := runner.CrashNote(); note != "" {
+			AddReportEntry("corsgate-note", note)
+		}
 	}
 })
 
@@ -153,6 +167,8 @@ var _ = ReportAfterSuite("conformance report", func(r Report) {
 				run.Browser = strings.Trim(e.StringRepresentation(), `"`)
 			case "target":
 				run.Target = strings.Trim(e.StringRepresentation(), `"`)
+			case "corsgate-note":
+				run.Notes = append(run.Notes, strings.Trim(e.StringRepresentation(), `"`))
 			case "corsgate-result":
 				// The entry is the result as a JSON string; in parallel runs
 				// only its JSON form crosses the process boundary.
