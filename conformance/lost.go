@@ -87,7 +87,7 @@ func (r *Runner) recover(s Scenario, cause error, attempt int) error {
 			c.stopped = fmt.Errorf("%w (%s); stopping after %d restart(s): %s", ErrBrowserDied, short(cause), c.restarts, lostNames(c.lost))
 			return c.stopped
 		}
-		if _, _, err := r.Env.Browser.Restart(); err != nil {
+		if err := r.Env.Browser.Restart(); err != nil {
 			lost.Rerun = false
 			c.lost = append(c.lost, lost)
 			c.stopped = fmt.Errorf("%w and could not be restarted: %v; %s", ErrBrowserDied, err, lostNames(c.lost))

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -73,7 +72,6 @@ type Browser struct {
 	cancelAlloc context.CancelFunc
 	profileDir  string
 	restarts    int
-	lastExit    string
 }
 
 // Launch starts Chromium with browser-faithful flags.
@@ -173,35 +171,23 @@ func (b *Browser) PID() int {
 // Restart launches a new browser in place of one that died, the same way
 // (flags, resolver rules, accepted certificate; a new empty profile). It
 // does nothing when the browser is alive, so every probe that saw the same
-// death may call it: one of them restarts. It returns how many restarts
-// this Browser has had and why the last process ended.
-func (b *Browser) Restart() (restarts int, exit string, err error) {
+// death may call it and one of them restarts.
+func (b *Browser) Restart() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.ctx.Err() == nil {
-		return b.restarts, b.lastExit, nil
+		return nil
 	}
-	b.lastExit = exitReason(b.ctx)
 	b.stop()
 	b.restarts++
-	if err := b.start(); err != nil {
-		return b.restarts, b.lastExit, err
-	}
-	return b.restarts, b.lastExit, nil
+	return b.start()
 }
 
-// exitReason is how the process behind ctx ended, e.g. "signal: killed".
-func exitReason(ctx context.Context) string {
-	c := chromedp.FromContext(ctx)
-	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
-		return "the connection was lost"
-	}
-	p := c.Browser.Process()
-	// The allocator reaps the process; ask the kernel whether it is gone.
-	if err := p.Signal(syscall.Signal(0)); err == nil {
-		return "the DevTools connection was lost (the process is still running)"
-	}
-	return fmt.Sprintf("process %d exited", p.Pid)
+// Restarts is how many times the browser was restarted.
+func (b *Browser) Restarts() int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.restarts
 }
 
 type flag struct {
