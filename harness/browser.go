@@ -32,6 +32,17 @@ func FindChrome() (string, error) {
 	return DefaultChromePath, nil
 }
 
+// CheckBrowser is FindChrome for runs that may use a remote browser: nil
+// when CORSGATE_BROWSER_CMD or CORSGATE_BROWSER_URL is set and valid.
+func CheckBrowser() error {
+	c, err := ConnectorFromEnv()
+	if err != nil || c != nil {
+		return err
+	}
+	_, err = FindChrome()
+	return err
+}
+
 func isExecutable(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
@@ -48,6 +59,9 @@ type BrowserConfig struct {
 	// SPKIHashes are the certificates to accept
 	// (--ignore-certificate-errors-spki-list).
 	SPKIHashes []string
+	// Connect, when set, provides the browser instead of launching
+	// ExecPath: see Connector and docs/remote-browser.md.
+	Connect Connector
 }
 
 // Browser is one running headless Chromium. When the process dies mid-run
@@ -76,7 +90,7 @@ type Browser struct {
 
 // Launch starts Chromium with browser-faithful flags.
 func Launch(cfg BrowserConfig) (*Browser, error) {
-	if cfg.ExecPath == "" {
+	if cfg.ExecPath == "" && cfg.Connect == nil {
 		var err error
 		if cfg.ExecPath, err = FindChrome(); err != nil {
 			return nil, err
@@ -94,9 +108,19 @@ func Launch(cfg BrowserConfig) (*Browser, error) {
 	return b, nil
 }
 
-// start launches the process; b.mu is held.
+// start launches the process, or attaches to the connector's browser;
+// b.mu is held.
 func (b *Browser) start() error {
 	cfg := b.cfg
+	if cfg.Connect != nil {
+		if cfg.ThirdPartyCookies == ThirdPartyCookiesAllowed {
+			return fmt.Errorf("%w: third-party cookies can only be allowed in a browser the harness launches (the profile is seeded before start)", ErrBrowser)
+		}
+		if err := b.connect(); err != nil {
+			return err
+		}
+		return b.version()
+	}
 	dir, err := os.MkdirTemp("", "corsgate-profile-")
 	if err != nil {
 		return fmt.Errorf("%w: making a profile directory: %v", ErrBrowser, err)
@@ -133,10 +157,15 @@ func (b *Browser) start() error {
 		b.stop()
 		return fmt.Errorf("%w: starting %s: %v", ErrBrowser, cfg.ExecPath, err)
 	}
-	v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
+	return b.version()
+}
+
+// version asks the browser for its product string; b.mu is held.
+func (b *Browser) version() error {
+	v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
 		b.stop()
-		return fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, cfg.ExecPath, err)
+		return fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, b.Path, err)
 	}
 	b.Version = v.Product
 	return nil

@@ -30,6 +30,10 @@ type Config struct {
 	// Grace is how long to wait for secondary evidence (console line, audit
 	// issue, raw headers) once the verdict is in; default 750ms.
 	Grace time.Duration
+	// Connect provides a browser the harness does not launch; nil means
+	// CORSGATE_BROWSER_CMD or CORSGATE_BROWSER_URL if set, else launch
+	// Chromium locally (docs/remote-browser.md).
+	Connect Connector
 }
 
 // Env is a running browser plus the servers of every named origin.
@@ -53,8 +57,13 @@ func Start(cfg Config) (env *Env, err error) {
 	if cfg.Grace == 0 {
 		cfg.Grace = 750 * time.Millisecond
 	}
+	if cfg.Connect == nil {
+		if cfg.Connect, err = ConnectorFromEnv(); err != nil {
+			return nil, err
+		}
+	}
 	path := cfg.ChromePath
-	if path == "" {
+	if path == "" && cfg.Connect == nil {
 		if path, err = FindChrome(); err != nil {
 			return nil, err
 		}
@@ -122,6 +131,7 @@ func Start(cfg Config) (env *Env, err error) {
 		ThirdPartyCookies: cfg.ThirdPartyCookies,
 		HostRules:         rules,
 		SPKIHashes:        []string{ca.SPKIHash},
+		Connect:           cfg.Connect,
 	})
 	if err != nil {
 		return nil, err

@@ -117,14 +117,14 @@ func (s *Session) load(ctx context.Context, o origins.Origin) error {
 		err = fmt.Errorf("status %d", resp.Status)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
+		return s.env.remoteHint(fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err))
 	}
 	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
 	if err != nil {
 		return fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
 	}
 	if got != o.Serialize() {
-		return fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
+		return s.env.remoteHint(fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize()))
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func TestConformance(t *testing.T) {
 	if cfg, err = conformance.ConfigFromEnv(os.LookupEnv); err != nil {
 		stop(err)
 	}
-	if _, err := harness.FindChrome(); err != nil {
+	if err := harness.CheckBrowser(); err != nil {
 		stop(err)
 	}
 	if !cfg.Demo {
