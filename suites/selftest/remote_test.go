@@ -42,7 +42,9 @@ var _ = Describe("a browser the harness does not launch", Label("remote"), func(
 
 	It("started without corsgate's flags: the page error says which flags it needs", func(ctx SpecContext) {
 		bare := harness.CommandConnector(launcher)
-		noFlags := func(ctx context.Context, _ []string) (string, func(), error) { return bare(ctx, []string{"--headless"}) }
+		noFlags := func(ctx context.Context, _ []string) (string, func(), error) {
+			return bare(ctx, []string{"--headless"})
+		}
 		remote, err := harness.Start(harness.Config{Impersonate: []string{ProductionOrigin}, Connect: noFlags, ProbeTimeout: 5 * time.Second})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(remote.Close)
