@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,15 @@ func TestConfigFromEnv(t *testing.T) {
 func TestConfigFromEnvErrors(t *testing.T) {
 	file := writePolicy(t, "target: https://api.example.com\norigins: [https://app.example.com]\n")
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	// Hostile policies: absurd counts, a huge file, an alias bomb, binary.
+	var tenThousand []string
+	for i := range 10000 {
+		tenThousand = append(tenThousand, fmt.Sprintf("https://o%d.example.com", i))
+	}
+	absurd := writePolicy(t, "target: https://api.example.com\norigins: ["+strings.Join(tenThousand, ", ")+"]\n")
+	huge := writePolicy(t, "target: https://api.example.com\norigins: [https://app.example.com]\n#"+strings.Repeat("x", 2<<20)+"\n")
+	bomb := writePolicy(t, "target: https://api.example.com\nexpose: &a [x,x,x,x,x,x,x,x,x]\nheaders: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nmethods: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\norigins: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n")
+	binary := writePolicy(t, "\x00\x01\x02\xff\xfe")
 	tests := []struct {
 		name   string
 		env    []string
@@ -88,6 +98,10 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		{"ISOLATION=none", []string{"ISOLATION", "none"}, "conformance: ", []string{`ISOLATION="none"`}},
 		{"POLICY missing", []string{"POLICY", missing}, "policy: ", []string{missing, "cannot read the file"}},
 		{"TARGET invalid", []string{"TARGET", "api.example.com"}, "policy: target (from TARGET)", []string{"https://api.example.com"}},
+		{"10,000 origins", []string{"POLICY", absurd}, "policy: ", []string{absurd, "origins has 10000 entries; the limit is 100"}},
+		{"2 MiB policy", []string{"POLICY", huge}, "policy: ", []string{huge, "larger than 1 MiB"}},
+		{"alias bomb", []string{"POLICY", bomb}, "policy: ", []string{bomb}},
+		{"binary policy", []string{"POLICY", binary}, "policy: ", []string{binary}},
 		{"TARGET with a path", []string{"TARGET", "https://api.example.com/v1"}, "policy: target (from TARGET)", []string{"endpoints"}},
 	}
 	for _, tt := range tests {
