@@ -8,14 +8,21 @@ import (
 	"github.com/corsgate/corsgate/harness"
 )
 
-// DefaultWorkers is how many scenarios run at once: measured on a 2-core
-// machine, 2 in flight gave ~50 isolated probes/s and 3 or more fewer,
-// because Chrome itself saturates the cores (make bench).
+// DefaultWorkers is how many scenarios run at once: Chrome itself saturates
+// the 2 cores of the machine this was measured on (make bench), and each
+// worker keeps one lane of the pool (harness.DefaultMaxTabs) busy.
 const DefaultWorkers = 2
 
-// Batch runs scenarios concurrently in the background with a few workers
-// (probes for one page origin still run one at a time in its tab), so a
-// caller can wait for any one scenario's observations.
+// Batch runs scenarios concurrently in the background with a few workers,
+// so a caller can wait for any one scenario's observations.
+//
+// Scenarios are grouped by page origin and each worker works through one
+// origin's group at a time, so a pool lane (one tab) stays on its page and
+// navigates to another origin only when the worker moves to the next group.
+// Within a group the given order is kept. Sequences (preflight cache,
+// Vary), which open a fresh browser context each, run first: their
+// contexts are closed before the pool's lanes open, so the two do not add
+// up in the browser's peak memory.
 type Batch struct {
 	mu      sync.Mutex
 	results map[string]*outcome
@@ -31,17 +38,22 @@ type outcome struct {
 // nil, is called after each scenario with the count done so far.
 func Start(ctx context.Context, r *Runner, scenarios []Scenario, workers int, progress func(done, total int)) *Batch {
 	b := &Batch{results: map[string]*outcome{}}
-	queue := make(chan Scenario, len(scenarios))
-	for _, s := range interleave(scenarios) {
+	for _, s := range scenarios {
 		b.results[s.Name] = &outcome{done: make(chan struct{})}
-		queue <- s
 	}
-	close(queue)
+	sched := newSchedule(scenarios)
 	var mu sync.Mutex
 	n := 0
 	for range max(workers, 1) {
 		go func() {
-			for s := range queue {
+			var g *group
+			for {
+				var s Scenario
+				var ok bool
+				g, s, ok = sched.next(g)
+				if !ok {
+					return
+				}
 				o := b.results[s.Name]
 				o.obs, o.err = r.Run(ctx, s)
 				close(o.done)
@@ -73,25 +85,78 @@ func (b *Batch) Wait(ctx context.Context, name string) ([]*harness.Observation, 
 	}
 }
 
-// interleave orders scenarios so that consecutive ones come from different
-// page origins, letting workers use different tabs at the same time.
-func interleave(ss []Scenario) []Scenario {
-	byOrigin := map[string][]Scenario{}
-	var origins []string
+// schedule hands scenarios to workers one page origin at a time.
+type schedule struct {
+	mu     sync.Mutex
+	groups []*group // in order of first appearance
+}
+
+// group is the remaining scenarios of one page origin and how many workers
+// are on it.
+type group struct {
+	queue   []Scenario
+	workers int
+}
+
+// minSteal is the fewest remaining scenarios of a group another worker
+// joins when no group is free: below it, moving a lane to the group's
+// origin (a navigation) costs more than it saves.
+const minSteal = 4
+
+func newSchedule(ss []Scenario) *schedule {
+	byOrigin := map[string]*group{}
+	sc := &schedule{}
+	// Sequences first, one group each, so every worker can take one.
 	for _, s := range ss {
-		if _, ok := byOrigin[s.Origin]; !ok {
-			origins = append(origins, s.Origin)
+		if s.Sequence != Single {
+			sc.groups = append(sc.groups, &group{queue: []Scenario{s}})
 		}
-		byOrigin[s.Origin] = append(byOrigin[s.Origin], s)
 	}
-	var out []Scenario
-	for len(out) < len(ss) {
-		for _, o := range origins {
-			if q := byOrigin[o]; len(q) > 0 {
-				out = append(out, q[0])
-				byOrigin[o] = q[1:]
+	for _, s := range ss {
+		if s.Sequence != Single {
+			continue
+		}
+		g := byOrigin[s.Origin]
+		if g == nil {
+			g = &group{}
+			byOrigin[s.Origin] = g
+			sc.groups = append(sc.groups, g)
+		}
+		g.queue = append(g.queue, s)
+	}
+	return sc
+}
+
+// next gives a worker that was on cur its next scenario: from cur while it
+// lasts, then from the first group no worker is on, then from the group
+// with the most left (when that is worth a navigation).
+func (sc *schedule) next(cur *group) (*group, Scenario, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if cur == nil || len(cur.queue) == 0 {
+		if cur != nil {
+			cur.workers--
+		}
+		cur = nil
+		for _, g := range sc.groups {
+			if len(g.queue) > 0 && g.workers == 0 {
+				cur = g
+				break
 			}
 		}
+		if cur == nil {
+			for _, g := range sc.groups {
+				if len(g.queue) >= minSteal && (cur == nil || len(g.queue) > len(cur.queue)) {
+					cur = g
+				}
+			}
+		}
+		if cur == nil {
+			return nil, Scenario{}, false
+		}
+		cur.workers++
 	}
-	return out
+	s := cur.queue[0]
+	cur.queue = cur.queue[1:]
+	return cur, s, true
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/corsgate/corsgate/origins"
@@ -23,56 +25,80 @@ const (
 	// FreshContext opens a new browser context per probe: nothing is
 	// shared, at the cost of a tab and a page load (~0.5 s).
 	FreshContext Isolation = "fresh-context"
-	// ReusedTab keeps one tab per page origin and, before each probe,
-	// clears the context's cookies and gives the request a unique
-	// "corsgate-probe" query parameter, so neither Chrome's preflight cache
-	// nor its HTTP cache (both keyed by the full URL) can answer from an
-	// earlier probe. The server sees the extra query parameter.
+	// ReusedTab keeps a few tabs ("lanes", each in its own browser context)
+	// and moves a lane to another page origin by navigating it. Before each
+	// probe it clears the context's cookies if an earlier probe may have
+	// stored any (whatever origin that probe ran from), and gives the
+	// request a unique "corsgate-probe" query parameter, so neither
+	// Chrome's preflight cache nor its HTTP cache (both keyed by the full
+	// URL) can answer from an earlier probe. The server sees the extra
+	// query parameter.
 	ReusedTab Isolation = "reused-tab"
-	// NoIsolation keeps one tab per page origin and clears nothing: a
-	// baseline for benchmarks, never for verdicts.
+	// NoIsolation reuses lanes the same way and clears nothing: a baseline
+	// for benchmarks, never for verdicts.
 	NoIsolation Isolation = "none"
 )
 
 // ProbeParam is the query parameter ReusedTab adds to every probe URL.
 const ProbeParam = "corsgate-probe"
 
-// Pool runs probes with one isolation strategy, reusing tabs per page
-// origin where the strategy allows. It is safe for concurrent use: each tab
-// runs one probe at a time, and an origin gets up to TabsPerOrigin tabs when
-// probes for it run concurrently.
+// DefaultMaxTabs is how many lanes a pool keeps open: one per scenario in
+// flight (conformance.DefaultWorkers). Each lane is a renderer (~60-90 MB
+// PSS), so the browser's memory is bounded by this, not by the number of
+// page origins a policy has.
+const DefaultMaxTabs = 2
+
+// Pool runs probes with one isolation strategy, reusing tabs where the
+// strategy allows. It is safe for concurrent use: each lane runs one probe
+// at a time. A probe takes an idle lane already showing its page origin;
+// otherwise a new lane while fewer than MaxTabs are open; otherwise the
+// idle lane released longest ago, navigated to the probe's page origin.
 type Pool struct {
 	env  *Env
 	mode Isolation
 	seq  atomic.Int64
-	// TabsPerOrigin bounds the tabs of one page origin (default 1: measured
-	// on 2 cores, more tabs per origin made the demo matrix slower).
-	TabsPerOrigin int
+	// MaxTabs bounds the pool's open lanes (default DefaultMaxTabs). Set
+	// it before the first Run.
+	MaxTabs int
 
-	mu    sync.Mutex
-	lanes map[origins.Name]*lanes
+	mu     sync.Mutex
+	idle   []*lane // oldest release first
+	open   int     // lanes open or being opened
+	freed  chan struct{}
+	closed bool
+	stats  PoolStats
 }
 
-// lanes are the tabs of one page origin; idle ones wait in the channel.
-type lanes struct {
-	idle chan *lane
-	n    int
+// PoolStats counts what a pool did to keep probes isolated.
+type PoolStats struct {
+	// Opened is how many lanes (tab + browser context + page load) were
+	// opened; Navigations how many times a lane moved to another page
+	// origin; CookieClears how many times a lane's jar was emptied.
+	Opened, Navigations, CookieClears int
 }
 
 type lane struct {
 	sess *Session
 	// dirty is set after a probe that may have stored cookies: a
-	// credentialed one, or one whose setup seeded cookies.
+	// credentialed one, or one whose setup seeded cookies. The next probe
+	// on the lane, from any page origin, clears the jar first.
 	dirty bool
 }
 
 // NewPool makes a pool with the given isolation.
 func (e *Env) NewPool(mode Isolation) *Pool {
-	return &Pool{env: e, mode: mode, TabsPerOrigin: 1, lanes: map[origins.Name]*lanes{}}
+	return &Pool{env: e, mode: mode, MaxTabs: DefaultMaxTabs, freed: make(chan struct{})}
 }
 
 // Isolation is the pool's strategy.
 func (p *Pool) Isolation() Isolation { return p.mode }
+
+// Stats reports what the pool has done so far.
+func (p *Pool) Stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
 
 // Run performs probe. setup, when not nil, runs on the session right before
 // the probe (after the isolation reset), e.g. to seed auth cookies.
@@ -89,7 +115,7 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 	if err != nil {
 		return nil, err
 	}
-	defer p.release(probe.Page, l)
+	defer p.release(l)
 	if p.mode == ReusedTab {
 		// Clear the jar only when an earlier probe may have filled it.
 		if l.dirty {
@@ -97,6 +123,7 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 				return nil, err
 			}
 			l.dirty = false
+			p.count(func(s *PoolStats) { s.CookieClears++ })
 		}
 		u, err := url.Parse(probe.URL)
 		if err != nil {
@@ -108,7 +135,7 @@ func (p *Pool) Run(ctx context.Context, probe Probe, setup func(*Session) error)
 		probe.URL = u.String()
 	}
 	o, err := p.run(ctx, l.sess, probe, setup)
-	l.dirty = setup != nil || storedCookies(probe, o)
+	l.dirty = l.dirty || setup != nil || storedCookies(probe, o)
 	return o, err
 }
 
@@ -140,76 +167,107 @@ func (p *Pool) run(ctx context.Context, s *Session, probe Probe, setup func(*Ses
 	return o, err
 }
 
-// acquire takes an idle tab of page, opens a new one while under the
-// limit, or waits for one.
+func (p *Pool) count(f func(*PoolStats)) {
+	p.mu.Lock()
+	f(&p.stats)
+	p.mu.Unlock()
+}
+
+// acquire takes an idle lane on page, opens a new lane while under
+// MaxTabs, moves the longest-idle lane to page, or waits for a release.
 func (p *Pool) acquire(ctx context.Context, page origins.Name) (*lane, error) {
-	p.mu.Lock()
-	ls := p.lanes[page]
-	if ls == nil {
-		ls = &lanes{idle: make(chan *lane, max(p.TabsPerOrigin, 1))}
-		p.lanes[page] = ls
-	}
-	select {
-	case l := <-ls.idle:
-		p.mu.Unlock()
-		if l.sess.ctx.Err() == nil {
-			return l, nil
-		}
-		return p.open(ctx, page, l) // the tab died (e.g. a crash): replace it
-	default:
-	}
-	if ls.n < max(p.TabsPerOrigin, 1) {
-		ls.n++
-		p.mu.Unlock()
-		return p.open(ctx, page, &lane{})
-	}
-	p.mu.Unlock()
-	select {
-	case l := <-ls.idle:
-		if l.sess.ctx.Err() == nil {
-			return l, nil
-		}
-		return p.open(ctx, page, l)
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (p *Pool) open(ctx context.Context, page origins.Name, l *lane) (*lane, error) {
-	s, err := p.env.NewSession(ctx, page)
-	if err != nil {
+	limit := max(p.MaxTabs, 1)
+	for {
 		p.mu.Lock()
-		p.lanes[page].n--
+		// Lanes whose tab died (e.g. a renderer crash) are dropped.
+		live := p.idle[:0]
+		for _, l := range p.idle {
+			if l.sess.ctx.Err() == nil {
+				live = append(live, l)
+			} else {
+				l.sess.Close()
+				p.open--
+			}
+		}
+		p.idle = live
+		for i, l := range p.idle {
+			if l.sess.page.Name == page {
+				p.idle = append(p.idle[:i], p.idle[i+1:]...)
+				p.mu.Unlock()
+				return l, nil
+			}
+		}
+		if p.open < limit {
+			p.open++
+			p.stats.Opened++
+			p.mu.Unlock()
+			s, err := p.env.NewSession(ctx, page)
+			if err != nil {
+				p.drop(nil)
+				return nil, err
+			}
+			return &lane{sess: s}, nil
+		}
+		if len(p.idle) > 0 {
+			l := p.idle[0]
+			p.idle = p.idle[1:]
+			p.stats.Navigations++
+			p.mu.Unlock()
+			if err := l.sess.moveTo(ctx, page); err != nil {
+				p.drop(l)
+				return nil, err
+			}
+			return l, nil
+		}
+		freed := p.freed
 		p.mu.Unlock()
-		return nil, err
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	l.sess, l.dirty = s, false
-	return l, nil
 }
 
-func (p *Pool) release(page origins.Name, l *lane) {
+// drop closes l (nil: a lane that failed to open) and frees its slot.
+func (p *Pool) drop(l *lane) {
+	if l != nil {
+		l.sess.Close()
+	}
 	p.mu.Lock()
-	ls := p.lanes[page]
+	p.open--
+	p.wake()
 	p.mu.Unlock()
-	ls.idle <- l
 }
 
-// Close closes every reused tab.
+// wake tells every waiting acquire to look again; p.mu is held.
+func (p *Pool) wake() {
+	close(p.freed)
+	p.freed = make(chan struct{})
+}
+
+func (p *Pool) release(l *lane) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		l.sess.Close()
+		p.open--
+		return
+	}
+	p.idle = append(p.idle, l)
+	p.wake()
+}
+
+// Close closes every lane: idle ones now, busy ones when their probe ends.
 func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, ls := range p.lanes {
-		for {
-			select {
-			case l := <-ls.idle:
-				l.sess.Close()
-				continue
-			default:
-			}
-			break
-		}
+	for _, l := range p.idle {
+		l.sess.Close()
+		p.open--
 	}
-	p.lanes = map[origins.Name]*lanes{}
+	p.idle = nil
+	p.closed = true
 }
 
 // clearCookies empties the cookie jar of the session's browser context.
@@ -217,7 +275,46 @@ func (s *Session) clearCookies(ctx context.Context) error {
 	runCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer cancel()
 	if _, err := chromedp.Call(runCtx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-		return fmt.Errorf("%w: clearing cookies: %v", ErrBrowser, err)
+		return lost(s.browser, fmt.Errorf("%w: clearing cookies: %v", ErrBrowser, err), "clearing cookies")
 	}
+	return nil
+}
+
+// moveTo loads page's probe page in the lane's tab with location.replace,
+// so the page it leaves is no history entry: a browser-initiated
+// navigation (Page.navigate, Session.Navigate) keeps the old page in the
+// back/forward cache, and each cached page keeps its renderer process
+// alive (measured: +6 renderers, +150 MB, after 6 origin changes). Then
+// it checks that the page runs as page, as Session.load does.
+func (s *Session) moveTo(ctx context.Context, page origins.Name) error {
+	o, err := s.env.Origin(page)
+	if err != nil {
+		return err
+	}
+	loadCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
+	defer cancel()
+	target, _ := json.Marshal(o.PageURL())
+	replace := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		res, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "location.replace(" + string(target) + ")"})
+		if err == nil && res.ExceptionDetails != nil {
+			err = fmt.Errorf("location.replace: %s", res.ExceptionDetails.Text)
+		}
+		return err
+	})
+	resp, err := chromedp.RunResponse(loadCtx, replace)
+	if err == nil && resp != nil && resp.Status != 200 {
+		err = fmt.Errorf("status %d", resp.Status)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
+	}
+	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
+	if err != nil {
+		return fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
+	}
+	if got != o.Serialize() {
+		return fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
+	}
+	s.page = o
 	return nil
 }
