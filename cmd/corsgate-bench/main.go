@@ -1,29 +1,60 @@
-// Command corsgate-bench runs the demo conformance matrix with each
-// isolation strategy, side by side in one run, and prints probes per second:
-// (a) a fresh browser context per probe, (b) one reused tab per origin
-// without isolation, and corsgate's default, a reused tab per origin with
-// cookies cleared and a cache-busting query per probe. It also checks that
-// the isolated strategies give identical verdicts.
+// Command corsgate-bench runs a 500-probe conformance matrix (the demo
+// policy with more endpoints and origins, against the demo API) with each
+// isolation strategy, side by side in one run, cold (opening tabs is part
+// of the time): (a) a fresh browser context per probe, on a sample when the
+// matrix is large; (b) reused lanes without isolation; and corsgate's
+// default, reused lanes with cookies cleared and a cache-busting query per
+// probe. For each it prints probes/s, the peak memory of the browser's
+// process tree (sum of PSS) and Chrome's CPU time per probe; it checks that
+// the isolated verdicts equal the fresh-context ones and judges them.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/policy"
 )
 
+// The targets of the issue, for a 2-core machine.
+const (
+	targetProbes = 500
+	targetRate   = 60.0 // isolated probes/s
+	targetPeakMB = 600  // peak PSS of the browser tree, isolated phase
+)
+
+type options struct {
+	probes, rounds, workers, tabs, naive int
+	phases                               string
+}
+
 func main() {
-	rounds := flag.Int("rounds", 10, "how many times the reused-tab strategies run the matrix")
-	workers := flag.Int("workers", conformance.DefaultWorkers, "scenarios in flight at once (2 suits a 2-core machine: more only adds contention)")
-	tabs := flag.Int("tabs", 1, "tabs per page origin for the reused-tab strategies")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the corsgate process to this file")
+	var o options
+	flag.IntVar(&o.probes, "probes", targetProbes, "the fewest single-probe scenarios in the matrix (endpoints are added to the demo policy until it has them)")
+	flag.IntVar(&o.rounds, "rounds", 1, "how many times the reused-lane strategies run the matrix (the first round is cold and counted)")
+	flag.IntVar(&o.workers, "workers", conformance.DefaultWorkers, "scenarios in flight at once")
+	flag.IntVar(&o.tabs, "tabs", 0, "lanes (tab + browser context) a reused pool keeps open; 0: one per worker")
+	flag.StringVar(&o.phases, "phases", "fresh,none,isolated", "the phases to run, comma-separated (fresh, none, isolated)")
+	flag.IntVar(&o.naive, "naive", 60, "probes of the fresh-context baseline, spread over the matrix; 0: the whole matrix")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the corsgate process (not Chrome) to this file")
 	flag.Parse()
+	if o.tabs <= 0 {
+		o.tabs = o.workers
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -34,155 +65,313 @@ func main() {
 			fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
 			os.Exit(2)
 		}
-		code := run(*rounds, *workers, *tabs)
+		code := run(o)
 		pprof.StopCPUProfile()
 		f.Close()
 		os.Exit(code)
 	}
-	os.Exit(run(*rounds, *workers, *tabs))
+	os.Exit(run(o))
 }
 
-type result struct {
-	mode     harness.Isolation
-	warmup   time.Duration
-	probes   int
-	elapsed  time.Duration
-	verdicts map[string]string
-}
-
-func (r result) rate() float64 { return float64(r.probes) / r.elapsed.Seconds() }
-
-func run(rounds, workers, tabs int) int {
-	cfg, err := conformance.ConfigFromEnv(func(string) (string, bool) { return "", false })
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-		return 2
-	}
-	demo, err := conformance.StartDemo(cfg.Policy, false)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-		return 2
-	}
-	defer demo.Close()
-	scenarios := conformance.Generate(cfg.Policy)
-	var single []conformance.Scenario
-	for _, s := range scenarios {
-		if s.Sequence == conformance.Single {
-			single = append(single, s)
+// matrix derives a policy from the embedded demo policy with extra allowed
+// origins (each its own site, so each brings its own attacker lookalikes)
+// and extra endpoints, adding endpoints until Generate yields at least n
+// single-probe scenarios.
+func matrix(n int) (*policy.Policy, []conformance.Scenario, []conformance.Scenario, error) {
+	extraOrigins := []string{"https://shop.example-retail.com", "https://portal.example-health.org", "https://console.example-cloud.net", "https://m.example-mobile.io"}
+	for k := 0; ; k++ {
+		var eps, ors strings.Builder
+		for i := range k {
+			fmt.Fprintf(&eps, "  - path: /api/r%02d/items\n    methods: [GET, POST, PUT, DELETE]\n", i+1)
+		}
+		for _, o := range extraOrigins {
+			fmt.Fprintf(&ors, "  - %s\n", o)
+		}
+		src := bytes.Replace(conformance.DemoPolicy, []byte("\nendpoints:\n"), []byte("\nendpoints:\n"+eps.String()), 1)
+		src = bytes.Replace(src, []byte("\norigins:\n"), []byte("\norigins:\n"+ors.String()), 1)
+		p, err := policy.Parse("bench policy (demo + endpoints)", src, nil)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		all := conformance.Generate(p)
+		var single []conformance.Scenario
+		for _, s := range all {
+			if s.Sequence == conformance.Single {
+				single = append(single, s)
+			}
+		}
+		if len(single) >= n || k > 1000 {
+			return p, all, single, nil
 		}
 	}
-	env, err := harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-		return 2
-	}
-	defer env.Close()
-	fmt.Printf("corsgate bench: demo matrix, %d single-probe scenarios, %d in flight, %s\n", len(single), workers, env.Browser.Version)
+}
 
-	ctx := context.Background()
-	// Sample the browser tree's memory every 100 ms for the whole run.
-	var peak uint64
-	stopSampling := make(chan struct{})
-	sampled := make(chan struct{})
+// sampler keeps the peak PSS of the browser tree since the last reset.
+// Reading smaps_rollup of every Chrome process is not free (measured: ~1
+// ms per process), so it samples every 250 ms on a thread of its own and
+// keeps its own CPU time apart.
+type sampler struct {
+	b    *harness.Browser
+	peak atomic.Uint64
+	cpu  atomic.Int64 // nanoseconds of the sampling thread
+	stop chan struct{}
+	done chan struct{}
+}
+
+func startSampler(b *harness.Browser) *sampler {
+	s := &sampler{b: b, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
-		defer close(sampled)
-		t := time.NewTicker(100 * time.Millisecond)
+		defer close(s.done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if n, err := env.Browser.TreeRSS(); err == nil && n > peak {
-				peak = n
+			if n, err := b.TreeRSS(); err == nil {
+				for {
+					p := s.peak.Load()
+					if n <= p || s.peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+			}
+			var ru syscall.Rusage
+			if syscall.Getrusage(rusageThread, &ru) == nil {
+				s.cpu.Store(ru.Utime.Nano() + ru.Stime.Nano())
 			}
 			select {
-			case <-stopSampling:
+			case <-s.stop:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	var results []result
-	for _, m := range []struct {
-		mode   harness.Isolation
-		rounds int
-	}{{harness.FreshContext, 1}, {harness.NoIsolation, rounds}, {harness.ReusedTab, rounds}} {
-		pool := env.NewPool(m.mode)
-		pool.TabsPerOrigin = tabs
-		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: cfg.Policy, Pool: pool}
-		r := result{mode: m.mode, verdicts: map[string]string{}}
-		if m.mode != harness.FreshContext {
-			// Warm up: open the tab of every page origin once, timed apart:
-			// it is what a single `make check` pays on top.
-			warm := time.Now()
-			for range tabs {
-				if err := runBatch(ctx, runner, single, workers, nil); err != nil {
-					fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-					return 2
-				}
-			}
-			r.warmup = time.Since(warm)
+	return s
+}
+
+// rusageThread is RUSAGE_THREAD (Linux): the calling thread's usage.
+const rusageThread = 1
+
+func (s *sampler) close() { close(s.stop); <-s.done }
+
+type result struct {
+	name     string
+	mode     harness.Isolation
+	sample   bool
+	probes   int
+	elapsed  time.Duration
+	peak     uint64
+	cpu      time.Duration // Chrome's CPU time
+	goCPU    time.Duration // this process's CPU time, without the sampler's
+	smpCPU   time.Duration // the memory sampler's CPU time
+	stats    harness.PoolStats
+	verdicts map[string]string
+	passed   int
+	judged   int
+	elapsedP []time.Duration // per probe, Observation.Elapsed
+	graced   map[string]int  // missing soft evidence -> probes that waited the grace for it
+}
+
+func (r result) rate() float64 { return float64(r.probes) / r.elapsed.Seconds() }
+
+func run(o options) int {
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, "corsgate-bench:", err); return 2 }
+	p, all, single, err := matrix(o.probes)
+	if err != nil {
+		return fail(err)
+	}
+	demo, err := conformance.StartDemo(p, false)
+	if err != nil {
+		return fail(err)
+	}
+	defer demo.Close()
+	env, err := harness.Start(harness.Config{Impersonate: conformance.Impersonations(all)})
+	if err != nil {
+		return fail(err)
+	}
+	defer env.Close()
+	pages := map[string]bool{}
+	for _, s := range single {
+		pages[s.Origin] = true
+	}
+	fmt.Printf("corsgate bench: %d single-probe scenarios (demo policy + %d endpoints, %d allowed origins) from %d page origins; %d in flight, %d lanes; %s\n",
+		len(single), len(p.Endpoints)-2, len(p.Origins), len(pages), o.workers, o.tabs, env.Browser.Version)
+
+	// The naive baseline on a sample spread over the matrix.
+	sample := single
+	if o.naive > 0 && o.naive < len(single) {
+		sample = nil
+		for i := range o.naive {
+			sample = append(sample, single[i*len(single)/o.naive])
 		}
+	}
+	idle, _ := env.Browser.Tree()
+	smp := startSampler(env.Browser)
+	defer smp.close()
+	ctx := context.Background()
+	var results []result
+	for _, ph := range []struct {
+		key    string
+		name   string
+		mode   harness.Isolation
+		ss     []conformance.Scenario
+		rounds int
+	}{
+		{"fresh", "(a) fresh context per probe", harness.FreshContext, sample, 1},
+		{"none", "(b) reused lanes, no isolation", harness.NoIsolation, single, o.rounds},
+		{"isolated", "reused lanes, isolated (default)", harness.ReusedTab, single, o.rounds},
+	} {
+		if !slices.Contains(strings.Split(o.phases, ","), ph.key) {
+			results = append(results, result{name: ph.name, mode: ph.mode, verdicts: map[string]string{}})
+			continue
+		}
+		settle(env.Browser, idle.Procs)
+		smp.peak.Store(0)
+		before, _ := env.Browser.Tree()
+		goBefore, smpBefore := selfCPU(), time.Duration(smp.cpu.Load())
+		pool := env.NewPool(ph.mode)
+		pool.MaxTabs = o.tabs
+		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: p, Pool: pool}
+		r := result{name: ph.name, mode: ph.mode, sample: len(ph.ss) < len(single), verdicts: map[string]string{}, graced: map[string]int{}}
 		start := time.Now()
-		for range m.rounds {
-			if err := runBatch(ctx, runner, single, workers, r.verdicts); err != nil {
-				fmt.Fprintln(os.Stderr, "corsgate-bench:", err)
-				return 2
+		for range ph.rounds {
+			if err := runBatch(ctx, runner, ph.ss, o.workers, &r); err != nil {
+				return fail(err)
 			}
-			r.probes += len(single)
+			r.probes += len(ph.ss)
 		}
 		r.elapsed = time.Since(start)
+		r.stats = pool.Stats()
 		pool.Close()
+		after, _ := env.Browser.Tree()
+		r.cpu = after.CPU - before.CPU
+		r.smpCPU = time.Duration(smp.cpu.Load()) - smpBefore
+		r.goCPU = selfCPU() - goBefore - r.smpCPU
+		r.peak = smp.peak.Load()
 		results = append(results, r)
 	}
 
-	close(stopSampling)
-	<-sampled
-	fresh, none, reused := results[0], results[1], results[2]
-	fmt.Printf("\n%-34s %8s %10s %10s %14s\n", "strategy", "probes", "seconds", "probes/s", "first round s")
+	fresh, none, iso := results[0], results[1], results[2]
+	fmt.Printf("\n%-33s %7s %8s %9s %8s %10s %10s %7s %5s %6s\n", "strategy", "probes", "seconds", "probes/s", "peak MB", "chrome ms", "corsgate", "opened", "navs", "clears")
+	fmt.Printf("%-33s %7s %8s %9s %8s %10s %10s\n", "", "", "", "", "(PSS)", "CPU/probe", "CPU/probe")
 	for _, r := range results {
-		warm := "-"
-		if r.warmup > 0 {
-			warm = fmt.Sprintf("%.2f", r.warmup.Seconds())
+		if r.probes == 0 {
+			fmt.Printf("%-33s skipped (-phases)\n", r.name)
+			continue
 		}
-		fmt.Printf("%-34s %8d %10.2f %10.1f %14s\n", describe(r.mode), r.probes, r.elapsed.Seconds(), r.rate(), warm)
+		n := fmt.Sprint(r.probes)
+		if r.sample {
+			n += "*"
+		}
+		fmt.Printf("%-33s %7s %8.2f %9.1f %8d %10.1f %10.1f %7d %5d %6d\n", r.name, n, r.elapsed.Seconds(), r.rate(), r.peak>>20,
+			perProbe(r.cpu, r.probes), perProbe(r.goCPU, r.probes), r.stats.Opened, r.stats.Navigations, r.stats.CookieClears)
 	}
-	fmt.Printf("\nreused-tab (isolated) vs (a) fresh context: %.1fx (target >= 10x)\n", reused.rate()/fresh.rate())
-	fmt.Printf("reused-tab (isolated) vs (b) no isolation:  %.0f%% (target >= 60%%)\n", 100*reused.rate()/none.rate())
-	fmt.Printf("reused-tab (isolated) rate: %.1f probes/s (target >= 40)\n", reused.rate())
-	fmt.Printf("peak memory of the browser process tree (sum of PSS): %d MB\n", peak>>20)
+	if fresh.sample {
+		fmt.Printf("* (a) ran a sample of %d of the %d probes, spread over the matrix (the whole would take ~%.0f s)\n",
+			fresh.probes, len(single), float64(len(single))/fresh.rate())
+	}
+	fmt.Printf("idle browser before the phases: %d processes, %d MB; times include opening tabs (cold)\n", idle.Procs, idle.PSS>>20)
+
+	if iso.probes > 0 {
+		ms := perProbe(iso.cpu+iso.goCPU, iso.probes)
+		fmt.Printf("isolated CPU per probe (Chrome + corsgate): %.1f ms, so 2 idle cores cap the isolated rate at ~%.0f probes/s (the memory sampler took %.1f s more)\n",
+			ms, 2000/ms, iso.smpCPU.Seconds())
+	}
+	metStr := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Println()
+	fmt.Printf("matrix: %d single-probe scenarios (target >= %d): %s\n", len(single), targetProbes, metStr(len(single) >= targetProbes))
+	fmt.Printf("isolated rate: %.1f probes/s (target >= %.0f): %s\n", iso.rate(), targetRate, metStr(iso.rate() >= targetRate))
+	fmt.Printf("isolated peak memory of the browser tree (sum of PSS): %d MB (target <= %d MB): %s\n", iso.peak>>20, targetPeakMB, metStr(iso.peak>>20 <= targetPeakMB))
+	fmt.Printf("isolated / naive (a): %.1fx (target >= 10x): %s\n", iso.rate()/fresh.rate(), metStr(iso.rate()/fresh.rate() >= 10))
+	fmt.Printf("isolated / no isolation (b): %.0f%% (target >= 60%%): %s\n", 100*iso.rate()/none.rate(), metStr(iso.rate()/none.rate() >= 0.6))
+	for _, r := range []result{none, iso} {
+		fmt.Printf("%s: %d of %d judged scenarios passed\n", r.name, r.passed, r.judged)
+	}
+	q := quantiles(iso.elapsedP)
+	fmt.Printf("isolated probe time (Observation.Elapsed): p50 %s, p90 %s, p99 %s, max %s\n", q[0], q[1], q[2], q[3])
+	var reasons []string
+	for k := range iso.graced {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for _, k := range reasons {
+		fmt.Printf("isolated probes that waited the whole grace (750ms default) for %q: %d\n", k, iso.graced[k])
+	}
 	diff := 0
 	for name, v := range fresh.verdicts {
-		if reused.verdicts[name] != v {
+		if iso.verdicts[name] != v {
 			diff++
-			fmt.Printf("verdict differs for %s: fresh context %q, reused tab %q\n", name, v, reused.verdicts[name])
+			fmt.Printf("verdict differs for %s: fresh context %q, isolated %q\n", name, v, iso.verdicts[name])
 		}
 	}
-	fmt.Printf("verdicts identical between fresh-context and reused-tab: %v (%d differ)\n", diff == 0, diff)
+	fmt.Printf("isolated verdicts equal the fresh-context verdicts for the %d probes both ran: %v (%d differ)\n", len(fresh.verdicts), diff == 0, diff)
 	if diff > 0 {
 		return 1
 	}
 	return 0
 }
 
+// settle waits (up to 10 s) until the closed tabs' processes have exited.
+func settle(b *harness.Browser, procs int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if t, err := b.Tree(); err != nil || t.Procs <= procs {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // runBatch runs every scenario with workers in flight and records verdicts.
-func runBatch(ctx context.Context, r *conformance.Runner, ss []conformance.Scenario, workers int, verdicts map[string]string) error {
+func runBatch(ctx context.Context, r *conformance.Runner, ss []conformance.Scenario, workers int, res *result) error {
 	b := conformance.Start(ctx, r, ss, workers, nil)
+	var mu sync.Mutex
 	for _, s := range ss {
 		obs, err := b.Wait(ctx, s.Name)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		if verdicts != nil {
-			verdicts[s.Name] = conformance.Describe(obs[0])
+		mu.Lock()
+		res.verdicts[s.Name] = conformance.Describe(obs[0])
+		res.judged++
+		if conformance.Judge(s, obs).Pass {
+			res.passed++
 		}
+		for _, o := range obs {
+			res.elapsedP = append(res.elapsedP, o.Elapsed)
+			for _, why := range o.Incomplete {
+				res.graced[why]++
+			}
+		}
+		mu.Unlock()
 	}
 	return nil
 }
 
-func describe(m harness.Isolation) string {
-	switch m {
-	case harness.FreshContext:
-		return "(a) fresh browser context"
-	case harness.NoIsolation:
-		return "(b) reused tab, no isolation"
+func perProbe(d time.Duration, n int) float64 {
+	return float64(d.Microseconds()) / 1000 / float64(max(n, 1))
+}
+
+// selfCPU is this process's CPU time (user + system).
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	return "reused tab, isolated (default)"
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func quantiles(ds []time.Duration) [4]time.Duration {
+	if len(ds) == 0 {
+		return [4]time.Duration{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(q float64) time.Duration { return s[min(len(s)-1, int(q*float64(len(s))))].Round(time.Millisecond) }
+	return [4]time.Duration{at(0.5), at(0.9), at(0.99), s[len(s)-1].Round(time.Millisecond)}
 }
