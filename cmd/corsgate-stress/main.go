@@ -250,7 +250,11 @@ func collect(path string, seed int64, runErr error, failures map[string][]int64)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		record("(no report: the suites did not run)")
+		why := "the suites did not run"
+		if runErr != nil {
+			why = fmt.Sprintf("ginkgo stopped (%v) before writing it; its output above says why", runErr)
+		}
+		record("(no report: " + why + ")")
 		return 1
 	}
 	var reports []types.Report
