@@ -32,8 +32,9 @@ const clockTick = 10 * time.Millisecond
 // (renderers, GPU, network service), in bytes, read from /proc (Linux
 // only): the proportional set size of each process (shared pages divided
 // among the processes sharing them), so the sum does not count Chrome's
-// shared libraries and shared memory once per process. Where smaps_rollup
-// is missing it falls back to the resident set size, which overcounts.
+// shared libraries and shared memory once per process. Where the kernel
+// has no smaps_rollup it falls back to the resident set size, which
+// overcounts.
 func (b *Browser) TreeRSS() (uint64, error) {
 	t, err := b.Tree()
 	return t.PSS, err
@@ -81,6 +82,10 @@ func (b *Browser) Tree() (TreeStats, error) {
 		}
 		parent[pid], rss[pid], cpu[pid] = ppid, pages*page, ticks
 	}
+	// Where the kernel has smaps_rollup (Linux 4.14+), a process whose file
+	// cannot be read has exited since its stat was read: counting its stale
+	// RSS instead would add a whole renderer's shared pages to the sum.
+	_, rollup := pssOf(root)
 	var t TreeStats
 	var ticks uint64
 	for pid := range rss {
@@ -90,7 +95,7 @@ func (b *Browser) Tree() (TreeStats, error) {
 				ticks += cpu[pid]
 				if pss, ok := pssOf(pid); ok {
 					t.PSS += pss
-				} else {
+				} else if !rollup {
 					t.PSS += rss[pid]
 				}
 				break
