@@ -215,7 +215,7 @@ func (p *Pool) acquire(ctx context.Context, page origins.Name) (*lane, error) {
 			p.mu.Unlock()
 			if err := l.sess.moveTo(ctx, page); err != nil {
 				p.drop(l)
-				return nil, err
+				return nil, lost(l.sess.browser, p.env.remoteHint(err), fmt.Sprintf("moving a tab to %q", page))
 			}
 			return l, nil
 		}
