@@ -76,6 +76,7 @@ type Browser struct {
 	// docs/chrome-flags.md), for reports.
 	Flags []string
 	// ThirdPartyCookies is the policy the profile was seeded with.
+	// The fields above are set at launch and not changed by Restart.
 	ThirdPartyCookies CookiePolicy
 
 	cfg BrowserConfig
@@ -85,7 +86,6 @@ type Browser struct {
 	cancel      context.CancelFunc
 	cancelAlloc context.CancelFunc
 	profileDir  string
-	restarts    int
 }
 
 // Launch starts Chromium with browser-faithful flags.
@@ -152,7 +152,8 @@ func (b *Browser) start() error {
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	b.Flags, b.ctx, b.cancel, b.cancelAlloc, b.profileDir = shown, ctx, cancel, cancelAlloc, dir
+	b.ctx, b.cancel, b.cancelAlloc, b.profileDir = ctx, cancel, cancelAlloc, dir
+	b.describe(cfg.ExecPath, shown)
 	if err := chromedp.Do(ctx); err != nil {
 		b.stop()
 		return fmt.Errorf("%w: starting %s: %v", ErrBrowser, cfg.ExecPath, err)
@@ -167,8 +168,19 @@ func (b *Browser) version() error {
 		b.stop()
 		return fmt.Errorf("%w: asking %s for its version: %v", ErrBrowser, b.Path, err)
 	}
-	b.Version = v.Product
+	if b.Version == "" {
+		b.Version = v.Product
+	}
 	return nil
+}
+
+// describe sets the public fields on the first start only: a restarted
+// browser is launched the same way, and probes read the fields without
+// the lock.
+func (b *Browser) describe(path string, flags []string) {
+	if b.Version == "" {
+		b.Path, b.Flags = path, flags
+	}
 }
 
 // stop ends the process and removes its profile; b.mu is held.
@@ -208,15 +220,7 @@ func (b *Browser) Restart() error {
 		return nil
 	}
 	b.stop()
-	b.restarts++
 	return b.start()
-}
-
-// Restarts is how many times the browser was restarted.
-func (b *Browser) Restarts() int {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return b.restarts
 }
 
 type flag struct {

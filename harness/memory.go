@@ -22,6 +22,10 @@ type TreeStats struct {
 	// CPU is the CPU time (user + system) of the live processes plus what
 	// the reaped children of each left in its parent's account.
 	CPU time.Duration
+	// ByType splits CPU by Chrome process type ("browser", "renderer",
+	// "zygote", "gpu-process", "utility:network", ...). Exited renderers
+	// are in their parent's account: the zygote's.
+	ByType map[string]time.Duration
 }
 
 // clockTick is USER_HZ, the unit of CPU times in /proc/PID/stat (100 on
@@ -86,13 +90,14 @@ func (b *Browser) Tree() (TreeStats, error) {
 	// cannot be read has exited since its stat was read: counting its stale
 	// RSS instead would add a whole renderer's shared pages to the sum.
 	_, rollup := pssOf(root)
-	var t TreeStats
+	t := TreeStats{ByType: map[string]time.Duration{}}
 	var ticks uint64
 	for pid := range rss {
 		for p := pid; p > 1; p = parent[p] {
 			if p == root {
 				t.Procs++
 				ticks += cpu[pid]
+				t.ByType[processType(pid)] += time.Duration(cpu[pid]) * clockTick
 				if pss, ok := pssOf(pid); ok {
 					t.PSS += pss
 				} else if !rollup {
@@ -123,4 +128,28 @@ func pssOf(pid int) (uint64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// processType is Chrome's --type of pid ("browser" without one); utility
+// processes are named by their service, e.g. "utility:network".
+func processType(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return "exited"
+	}
+	typ, sub := "browser", ""
+	for _, arg := range strings.Split(string(data), "\x00") {
+		if v, ok := strings.CutPrefix(arg, "--type="); ok {
+			typ = v
+		}
+		if v, ok := strings.CutPrefix(arg, "--utility-sub-type="); ok {
+			sub = v
+		}
+	}
+	if typ == "utility" && sub != "" {
+		// network.mojom.NetworkService -> network
+		sub, _, _ = strings.Cut(sub, ".")
+		typ += ":" + sub
+	}
+	return typ
 }

@@ -308,12 +308,8 @@ func (s *Session) moveTo(ctx context.Context, page origins.Name) error {
 	if err != nil {
 		return fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
 	}
-	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
-	if err != nil {
-		return fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
-	}
-	if got != o.Serialize() {
-		return fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
+	if err := s.runsAs(loadCtx, o); err != nil {
+		return err
 	}
 	s.page = o
 	return nil

@@ -131,14 +131,14 @@ func (b *Browser) connect() error {
 	}
 	allocCtx, cancelAlloc := remote.NewAllocator(context.Background(), u)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	b.Flags, b.ctx, b.cancel, b.profileDir = args, ctx, cancel, ""
+	b.ctx, b.cancel, b.profileDir = ctx, cancel, ""
 	b.cancelAlloc = func() {
 		cancelAlloc()
 		if stopRemote != nil {
 			stopRemote()
 		}
 	}
-	b.Path = "remote " + u
+	b.describe("remote "+u, args)
 	if err := chromedp.Do(ctx); err != nil {
 		b.stop()
 		return fmt.Errorf("%w: attaching to the browser at %s: %v", ErrBrowser, u, err)
@@ -169,7 +169,7 @@ var remoteBaseFlags = []string{
 // must run with: a page that does not load as its origin usually means
 // they are missing.
 func (e *Env) remoteHint(err error) error {
-	if e.cfg.Connect == nil {
+	if err == nil || e.cfg.Connect == nil {
 		return err
 	}
 	return fmt.Errorf("%w; a browser the harness does not launch must run with: %s", err, strings.Join(e.Browser.Flags, " "))

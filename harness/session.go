@@ -119,12 +119,17 @@ func (s *Session) load(ctx context.Context, o origins.Origin) error {
 	if err != nil {
 		return s.env.remoteHint(fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err))
 	}
-	got, err := chromedp.Run(loadCtx, chromedp.Evaluate[string](`window.__corsgate.origin`))
+	return s.env.remoteHint(s.runsAs(loadCtx, o))
+}
+
+// runsAs checks that the page in the tab is o's probe page and runs as o.
+func (s *Session) runsAs(ctx context.Context, o origins.Origin) error {
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.__corsgate.origin`))
 	if err != nil {
 		return fmt.Errorf("%w: the page of origin %q has no probe runner: %v", ErrPage, o.Name, err)
 	}
 	if got != o.Serialize() {
-		return s.env.remoteHint(fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize()))
+		return fmt.Errorf("%w: the page of origin %q runs as %q; want %q (check the host resolver rules)", ErrPage, o.Name, got, o.Serialize())
 	}
 	return nil
 }

@@ -161,9 +161,10 @@ type result struct {
 	probes   int
 	elapsed  time.Duration
 	peak     uint64
-	cpu      time.Duration // Chrome's CPU time
-	goCPU    time.Duration // this process's CPU time, without the sampler's
-	smpCPU   time.Duration // the memory sampler's CPU time
+	cpu      time.Duration            // Chrome's CPU time
+	cpuBy    map[string]time.Duration // Chrome's CPU time by process type
+	goCPU    time.Duration            // this process's CPU time, without the sampler's
+	smpCPU   time.Duration            // the memory sampler's CPU time
 	stats    harness.PoolStats
 	verdicts map[string]string
 	passed   int
@@ -245,6 +246,12 @@ func run(o options) int {
 		pool.Close()
 		after, _ := env.Browser.Tree()
 		r.cpu = after.CPU - before.CPU
+		r.cpuBy = map[string]time.Duration{}
+		for k, v := range after.ByType {
+			if d := v - before.ByType[k]; d > 0 {
+				r.cpuBy[k] = d
+			}
+		}
 		r.smpCPU = time.Duration(smp.cpu.Load()) - smpBefore
 		r.goCPU = selfCPU() - goBefore - r.smpCPU
 		r.peak = smp.peak.Load()
@@ -276,6 +283,16 @@ func run(o options) int {
 		ms := perProbe(iso.cpu+iso.goCPU, iso.probes)
 		fmt.Printf("isolated CPU per probe (Chrome + corsgate): %.1f ms, so 2 idle cores cap the isolated rate at ~%.0f probes/s (the memory sampler took %.1f s more)\n",
 			ms, 2000/ms, iso.smpCPU.Seconds())
+		var types []string
+		for k := range iso.cpuBy {
+			types = append(types, k)
+		}
+		sort.Slice(types, func(i, j int) bool { return iso.cpuBy[types[i]] > iso.cpuBy[types[j]] })
+		var parts []string
+		for _, k := range types {
+			parts = append(parts, fmt.Sprintf("%s %.1f", k, perProbe(iso.cpuBy[k], iso.probes)))
+		}
+		fmt.Printf("isolated Chrome CPU ms per probe by process: %s (corsgate %.1f)\n", strings.Join(parts, ", "), perProbe(iso.goCPU, iso.probes))
 	}
 	metStr := func(ok bool) string {
 		if ok {
