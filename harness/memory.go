@@ -138,7 +138,8 @@ func processType(pid int) string {
 		return "exited"
 	}
 	typ, sub := "browser", ""
-	for _, arg := range strings.Split(string(data), "\x00") {
+	// Chrome rewrites its children's command lines with spaces, not NULs.
+	for _, arg := range strings.Fields(strings.ReplaceAll(string(data), "\x00", " ")) {
 		if v, ok := strings.CutPrefix(arg, "--type="); ok {
 			typ = v
 		}
