@@ -45,7 +45,8 @@ suites:
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
 
-## bench: the demo conformance matrix with each isolation strategy side by side (probes/s).
+## bench: a 517-probe matrix (the demo policy plus endpoints and origins) with each isolation
+## strategy side by side, cold: probes/s, peak memory, CPU per probe, targets met or not.
 bench: setup
 	go run ./cmd/corsgate-bench
 
