@@ -136,18 +136,11 @@ func (b *Browser) start() error {
 		chromedp.ExecPath(cfg.ExecPath),
 		chromedp.UserDataDir(dir),
 	}
-	var shown []string
-	for _, f := range extraFlags(cfg, os.Geteuid() == 0) {
+	extra := extraFlags(cfg, os.Geteuid() == 0)
+	for _, f := range extra {
 		flags = append(flags, chromedp.Flag(f.name, f.value))
-		if f.value == false {
-			continue
-		}
-		if f.value == true {
-			shown = append(shown, "--"+f.name)
-		} else {
-			shown = append(shown, fmt.Sprintf("--%s=%v", f.name, f.value))
-		}
 	}
+	shown := args(extra)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], flags...)
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -226,6 +219,22 @@ func (b *Browser) Restart() error {
 type flag struct {
 	name  string
 	value any
+}
+
+// args renders flags as command-line arguments; a false flag is one
+// removed from chromedp's defaults and renders as nothing.
+func args(fs []flag) []string {
+	var out []string
+	for _, f := range fs {
+		switch f.value {
+		case false:
+		case true:
+			out = append(out, "--"+f.name)
+		default:
+			out = append(out, fmt.Sprintf("--%s=%v", f.name, f.value))
+		}
+	}
+	return out
 }
 
 // extraFlags are the flags the harness adds to chromedp's defaults. Each one

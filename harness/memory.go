@@ -24,7 +24,8 @@ type TreeStats struct {
 	CPU time.Duration
 	// ByType splits CPU by Chrome process type ("browser", "renderer",
 	// "zygote", "gpu-process", "utility:network", ...). Exited renderers
-	// are in their parent's account: the zygote's.
+	// are in their parent's account: the zygote's. Filled by Tree, not by
+	// TreeRSS (the memory sampler), since it reads every command line.
 	ByType map[string]time.Duration
 }
 
@@ -40,12 +41,16 @@ const clockTick = 10 * time.Millisecond
 // has no smaps_rollup it falls back to the resident set size, which
 // overcounts.
 func (b *Browser) TreeRSS() (uint64, error) {
-	t, err := b.Tree()
+	t, err := b.tree(false)
 	return t.PSS, err
 }
 
 // Tree reads the browser's process tree from /proc (Linux only).
-func (b *Browser) Tree() (TreeStats, error) {
+func (b *Browser) Tree() (TreeStats, error) { return b.tree(true) }
+
+// tree reads the process tree; byType also reads every process's command
+// line to split the CPU time by process type.
+func (b *Browser) tree(byType bool) (TreeStats, error) {
 	c := chromedp.FromContext(b.context())
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
 		return TreeStats{}, fmt.Errorf("%w: the browser process is unknown (a remote browser?)", ErrBrowser)
@@ -97,7 +102,9 @@ func (b *Browser) Tree() (TreeStats, error) {
 			if p == root {
 				t.Procs++
 				ticks += cpu[pid]
-				t.ByType[processType(pid)] += time.Duration(cpu[pid]) * clockTick
+				if byType {
+					t.ByType[processType(pid)] += time.Duration(cpu[pid]) * clockTick
+				}
 				if pss, ok := pssOf(pid); ok {
 					t.PSS += pss
 				} else if !rollup {

@@ -215,7 +215,7 @@ func (p *Pool) acquire(ctx context.Context, page origins.Name) (*lane, error) {
 			p.mu.Unlock()
 			if err := l.sess.moveTo(ctx, page); err != nil {
 				p.drop(l)
-				return nil, lost(l.sess.browser, p.env.remoteHint(err), fmt.Sprintf("moving a tab to %q", page))
+				return nil, lost(l.sess.browser, err, fmt.Sprintf("moving a tab to %q", page))
 			}
 			return l, nil
 		}
@@ -291,8 +291,6 @@ func (s *Session) moveTo(ctx context.Context, page origins.Name) error {
 	if err != nil {
 		return err
 	}
-	loadCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
-	defer cancel()
 	target, _ := json.Marshal(o.PageURL())
 	replace := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		res, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "location.replace(" + string(target) + ")"})
@@ -301,14 +299,9 @@ func (s *Session) moveTo(ctx context.Context, page origins.Name) error {
 		}
 		return err
 	})
-	resp, err := chromedp.RunResponse(loadCtx, replace)
-	if err == nil && resp != nil && resp.Status != 200 {
-		err = fmt.Errorf("status %d", resp.Status)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: loading %s for origin %q: %v", ErrPage, o.PageURL(), o.Name, err)
-	}
-	if err := s.runsAs(loadCtx, o); err != nil {
+	if err := s.loadWith(ctx, o, func(c context.Context) (*network.Response, error) {
+		return chromedp.RunResponse(c, replace)
+	}); err != nil {
 		return err
 	}
 	s.page = o

@@ -112,20 +112,10 @@ func CommandConnector(command string) Connector {
 
 // connect attaches to the browser a connector provides; b.mu is held.
 func (b *Browser) connect() error {
-	var args []string
-	for _, f := range extraFlags(b.cfg, false) {
-		switch f.value {
-		case false:
-		case true:
-			args = append(args, "--"+f.name)
-		default:
-			args = append(args, fmt.Sprintf("--%s=%v", f.name, f.value))
-		}
-	}
-	args = append(args, remoteBaseFlags...)
+	flags := append(args(extraFlags(b.cfg, false)), remoteBaseFlags...)
 	startCtx, cancelStart := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancelStart()
-	u, stopRemote, err := b.cfg.Connect(startCtx, args)
+	u, stopRemote, err := b.cfg.Connect(startCtx, flags)
 	if err != nil {
 		return err
 	}
@@ -138,7 +128,7 @@ func (b *Browser) connect() error {
 			stopRemote()
 		}
 	}
-	b.describe("remote "+u, args)
+	b.describe("remote "+u, flags)
 	if err := chromedp.Do(ctx); err != nil {
 		b.stop()
 		return fmt.Errorf("%w: attaching to the browser at %s: %v", ErrBrowser, u, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/corsgate/corsgate/origins"
 )
@@ -110,9 +111,17 @@ func (e *Env) openSession(ctx, browser context.Context, page origins.Name) (*Ses
 // load navigates the tab to o's probe page and checks that the page runs
 // as o.
 func (s *Session) load(ctx context.Context, o origins.Origin) error {
+	return s.loadWith(ctx, o, func(c context.Context) (*network.Response, error) {
+		return chromedp.Run(c, chromedp.NavigateResponse(o.PageURL()))
+	})
+}
+
+// loadWith loads o's probe page by nav, which returns the document's
+// response, and checks that the page runs as o.
+func (s *Session) loadWith(ctx context.Context, o origins.Origin, nav func(context.Context) (*network.Response, error)) error {
 	loadCtx, loadCancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer loadCancel()
-	resp, err := chromedp.Run(loadCtx, chromedp.NavigateResponse(o.PageURL()))
+	resp, err := nav(loadCtx)
 	if err == nil && resp != nil && resp.Status != 200 {
 		err = fmt.Errorf("status %d", resp.Status)
 	}
