@@ -42,6 +42,11 @@ var rules = []rule{
 		Forbidden: []string{module + "/harness", module + "/suites", module + "/match", "github.com/chromedp", "github.com/onsi/ginkgo", "github.com/onsi/gomega"},
 		Why:       "origins and fixtures are plain servers, testable without a browser",
 	},
+	{
+		From:      []string{module + "/fetchspec"},
+		Forbidden: []string{module, "github.com/chromedp/chromedp", "github.com/onsi/ginkgo", "github.com/onsi/gomega"},
+		Why:       "fetchspec holds facts only: the standard library and cdproto's types, so every layer can import it",
+	},
 }
 
 func under(path string, prefixes []string) bool {
@@ -113,9 +118,11 @@ func TestViolationsDetectsForbiddenEdges(t *testing.T) {
 		{ImportPath: module + "/origins", Deps: []string{"github.com/chromedp/chromedp"}},
 		{ImportPath: module + "/match", XTestImports: []string{module + "/suites/selftest"}},
 		{ImportPath: module + "/match", Deps: []string{"github.com/onsi/gomega"}}, // allowed
+		{ImportPath: module + "/fetchspec", Deps: []string{module + "/harness"}},
+		{ImportPath: module + "/fetchspec", Deps: []string{"github.com/chromedp/cdproto/network"}}, // allowed
 	}
 	got := violations(bad)
-	if len(got) != 5 {
-		t.Fatalf("violations found %d edges; want 5:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 6 {
+		t.Fatalf("violations found %d edges; want 6:\n%s", len(got), strings.Join(got, "\n"))
 	}
 }
