@@ -476,10 +476,10 @@ func TestRedacted(t *testing.T) {
 // redact replaces the auth values of p as Redacted does.
 func redact(p *Policy) {
 	for i := range p.Auth.Cookies {
-		p.Auth.Cookies[i].Value = Redacted
+		p.Auth.Cookies[i].Value = RedactedValue
 	}
 	for i := range p.Auth.Headers {
-		p.Auth.Headers[i].Value = Redacted
+		p.Auth.Headers[i].Value = RedactedValue
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -345,7 +346,7 @@ func verbAt(f iis.Filtering, line int) string {
 func lintMaxAge(cfg *iis.Config, add adder) {
 	const why = "Chrome caps the preflight cache at 7200 s (2 h) and Firefox at 86400 s, so the value promises a cache the browser does not keep; preflights come back every 2 h"
 	for _, h := range customHeaders(cfg, acma) {
-		if n, err := strconv.Atoi(strings.TrimSpace(h.Value)); err == nil && n > 7200 {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value)); err == nil && n > fetchspec.ChromeMaxAge {
 			add(h.Line, RuleMaxAgeAboveCap, fmt.Sprintf("Access-Control-Max-Age is %d; %s", n, why), `set value="7200" (or less)`)
 		}
 	}
@@ -353,7 +354,7 @@ func lintMaxAge(cfg *iis.Config, add adder) {
 		return
 	}
 	for _, r := range cfg.CORS.Rules {
-		if r.MaxAge > 7200 {
+		if r.MaxAge > fetchspec.ChromeMaxAge {
 			add(r.Line, RuleMaxAgeAboveCap, fmt.Sprintf("maxAge is %d; %s", r.MaxAge, why), `set maxAge="7200" (or less)`)
 		}
 	}

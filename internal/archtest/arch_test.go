@@ -1,6 +1,7 @@
 // Package archtest enforces the import arrows between corsgate's packages:
 // harness stays framework-free, origins and fixtures know nothing of the
-// harness, and nothing imports the suites.
+// harness, fetchspec imports nothing of the module, and nothing imports the
+// suites.
 package archtest
 
 import (
