@@ -19,7 +19,8 @@ import (
 // events (Network.requestWillBeSentExtraInfo, responseReceivedExtraInfo in
 // the protocol docs), and the Audits issue, the console lines and the
 // network events of different requests interleave differently from run to
-// run (shared/docs/style-anchors.md §7). The only orders kept are the ones
+// run (seen with Chromium 156: the Audits issue came first in one run and
+// last in the next). The only orders kept are the ones
 // Chrome guarantees: one request's requestWillBeSent → responseReceived →
 // loadingFinished/loadingFailed, one request's ExtraInfo events among
 // themselves, the Log entries among themselves and the Audits issues among
