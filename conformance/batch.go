@@ -108,12 +108,12 @@ func newSchedule(ss []Scenario) *schedule {
 	sc := &schedule{}
 	// Sequences first, one group each, so every worker can take one.
 	for _, s := range ss {
-		if s.Sequence != Single {
+		if s.Sequence() {
 			sc.groups = append(sc.groups, &group{queue: []Scenario{s}})
 		}
 	}
 	for _, s := range ss {
-		if s.Sequence != Single {
+		if s.Sequence() {
 			continue
 		}
 		g := byOrigin[s.Origin]

@@ -10,6 +10,7 @@ import (
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 	"github.com/corsgate/corsgate/report"
 )
@@ -130,7 +131,7 @@ func DiffText(rows []DiffRow) string {
 		default:
 			differs++
 		}
-		fmt.Fprintf(&b, "%-8s %s\n         old: %s\n         new: %s\n", strings.ToUpper(string(r.Change)), r.Scenario.Name, Describe(r.Old), Describe(r.New))
+		fmt.Fprintf(&b, "%-8s %s\n         old: %s\n         new: %s\n", strings.ToUpper(string(r.Change)), r.Scenario.Name, judge.Describe(r.Old), judge.Describe(r.New))
 		if m := r.New.CORSConsole(); m != "" {
 			fmt.Fprintf(&b, "         console (new): %s\n", m)
 		} else if m := r.Old.CORSConsole(); m != "" {
@@ -147,11 +148,11 @@ func DiffText(rows []DiffRow) string {
 func DiffReport(rows []DiffRow, oldName, newName, browser string) *report.Run {
 	run := &report.Run{Target: "IIS emulation: " + oldName + " -> " + newName, Policy: newName, Browser: browser}
 	for _, r := range rows {
-		res := Result(r.Scenario, []*harness.Observation{r.New}, Verdict{Pass: r.Change == Same, Observed: Describe(r.New)})
-		res.Expected = "as before: " + Describe(r.Old)
+		res := ReportRow(r.Scenario, []*harness.Observation{r.New}, judge.Verdict{Pass: r.Change == Same, Observed: judge.Describe(r.New)})
+		res.Expected = "as before: " + judge.Describe(r.Old)
 		res.Security = r.Change == Opens
 		if r.Change != Same {
-			res.Hint = fmt.Sprintf("%s: was %s", r.Change, Describe(r.Old))
+			res.Hint = fmt.Sprintf("%s: was %s", r.Change, judge.Describe(r.Old))
 		}
 		run.Results = append(run.Results, res)
 	}

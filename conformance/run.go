@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 	"github.com/corsgate/corsgate/report"
 )
@@ -89,7 +91,7 @@ func (r *Runner) run(ctx context.Context, s Scenario) ([]*harness.Observation, e
 			return sess.SetCookies(ctx, r.Target, cs)
 		}
 	}
-	if s.Sequence == Single && r.Pool != nil {
+	if !s.Sequence() && r.Pool != nil {
 		o, err := r.Pool.Run(ctx, p, seed)
 		if err != nil {
 			return nil, err
@@ -106,38 +108,35 @@ func (r *Runner) run(ctx context.Context, s Scenario) ([]*harness.Observation, e
 			return nil, err
 		}
 	}
-	first, err := sess.Run(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	obs := []*harness.Observation{first}
-	switch s.Sequence {
-	case CachedPreflight:
-		second, err := sess.Run(ctx, p)
+	var obs []*harness.Observation
+	for _, st := range s.Steps {
+		if st.Page != "" && st.Page != p.Page {
+			p.Page = st.Page
+			if err := sess.Navigate(ctx, p.Page); err != nil {
+				return nil, err
+			}
+		}
+		o, err := sess.Run(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		obs = append(obs, second)
-	case VaryOrigin:
-		p.Page = PageName(s.SecondOrigin)
-		if err := sess.Navigate(ctx, p.Page); err != nil {
-			return nil, err
-		}
-		second, err := sess.Run(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		obs = append(obs, second)
+		obs = append(obs, o)
 	}
 	return obs, nil
 }
 
-// Result is the report row of scenario s.
-func Result(s Scenario, obs []*harness.Observation, v Verdict) report.Result {
+// ReportRow is the report row of scenario s, judged v from obs.
+func ReportRow(s Scenario, obs []*harness.Observation, v judge.Verdict) report.Result {
 	x := report.Result{
-		Scenario: s.Name, Labels: s.Labels, Spec: s.Spec, Origin: s.Origin, Request: s.Request,
+		Scenario: s.Name, Labels: s.Labels, Spec: s.Spec, Origin: s.Origin, Request: s.Column,
 		Method: s.Probe.Method, URL: s.Probe.URL, Credentials: string(s.Probe.Credentials),
-		Expected: expected(s), Observed: v.Observed, Pass: v.Pass, Security: s.Security, Hint: v.Hint,
+		Expected: s.Expected(), Observed: v.Observed, Pass: v.Pass, Security: s.Security,
+	}
+	switch {
+	case v.Environment:
+		x.Hint = environmentHint
+	case !v.Pass:
+		x.Hint = Hint(s, obs)
 	}
 	if !v.Pass && v.Why != "" {
 		x.Observed += " — " + v.Why
@@ -158,30 +157,9 @@ func Result(s Scenario, obs []*harness.Observation, v Verdict) report.Result {
 		x.PreflightStatus = o.Preflights[0].Status
 	}
 	for _, h := range o.Actual.ResponseHeaders {
-		n := strings.ToLower(h.Name)
-		if strings.HasPrefix(n, "access-control-") || n == "vary" || n == "www-authenticate" || n == "cache-control" {
+		if fetchspec.IsCORSEvidenceHeader(h.Name) {
 			x.ResponseHeaders = append(x.ResponseHeaders, h.Name+": "+h.Value)
 		}
 	}
 	return x
-}
-
-func expected(s Scenario) string {
-	e := string(s.Expect)
-	if s.Status != 0 {
-		e += fmt.Sprintf(" %d", s.Status)
-	}
-	if s.RawStatus != 0 {
-		e += fmt.Sprintf(" (server %d)", s.RawStatus)
-	}
-	switch s.Sequence {
-	case CachedPreflight:
-		e += ", then preflight cached"
-	case VaryOrigin:
-		e += " from both origins"
-	}
-	if len(s.ReadableHeaders) > 0 {
-		e += ", " + strings.Join(s.ReadableHeaders, ", ") + " readable"
-	}
-	return e
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 )
 
@@ -96,7 +97,7 @@ func matrix(n int) (*policy.Policy, []conformance.Scenario, []conformance.Scenar
 		all := conformance.Generate(p)
 		var single []conformance.Scenario
 		for _, s := range all {
-			if s.Sequence == conformance.Single {
+			if !s.Sequence() {
 				single = append(single, s)
 			}
 		}
@@ -127,7 +128,7 @@ func startSampler(b *harness.Browser) *sampler {
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if n, err := b.TreeRSS(); err == nil {
+			if n, err := b.TreePSS(); err == nil {
 				for {
 					p := s.peak.Load()
 					if n <= p || s.peak.CompareAndSwap(p, n) {
@@ -354,7 +355,7 @@ func runBatch(ctx context.Context, r *conformance.Runner, ss []conformance.Scena
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
 		mu.Lock()
-		res.verdicts[s.Name] = conformance.Describe(obs[0])
+		res.verdicts[s.Name] = judge.Describe(obs[0])
 		res.judged++
 		if conformance.Judge(s, obs).Pass {
 			res.passed++

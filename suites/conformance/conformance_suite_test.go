@@ -113,7 +113,7 @@ var _ = Describe("the policy", func() {
 			}
 			Expect(err).NotTo(HaveOccurred())
 			v := conformance.Judge(s, obs)
-			res := conformance.Result(s, obs, v)
+			res := conformance.ReportRow(s, obs, v)
 			res.URL = strings.Replace(res.URL, runner.Target, "", 1)
 			data, _ := json.Marshal(res)
 			AddReportEntry("corsgate-result", string(data), ReportEntryVisibilityNever)
@@ -126,8 +126,8 @@ var _ = Describe("the policy", func() {
 				if res.Console != "" {
 					msg += "\nconsole:  " + res.Console
 				}
-				if v.Hint != "" {
-					msg += "\nhint:     " + v.Hint
+				if res.Hint != "" {
+					msg += "\nhint:     " + res.Hint
 				}
 				Fail(msg)
 			}

@@ -31,7 +31,7 @@ func startCrashRun(ctx context.Context, maxRestarts, killAfter int) *crashRun {
 	DeferCleanup(demo.Close)
 	var single []conformance.Scenario
 	for _, s := range conformance.Generate(cfg.Policy) {
-		if s.Sequence == conformance.Single {
+		if !s.Sequence() {
 			single = append(single, s)
 		}
 	}

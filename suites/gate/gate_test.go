@@ -18,6 +18,7 @@ import (
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/report"
 )
 
@@ -40,9 +41,9 @@ func options() fixtures.CORSOptions {
 
 // runAll runs every scenario in the given order and returns the verdicts by
 // scenario name.
-func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]conformance.Verdict {
+func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]judge.Verdict {
 	GinkgoHelper()
-	out := map[string]conformance.Verdict{}
+	out := map[string]judge.Verdict{}
 	b := conformance.Start(ctx, r, order, conformance.DefaultWorkers, nil)
 	for _, s := range order {
 		obs, err := b.Wait(ctx, s.Name)
@@ -52,7 +53,7 @@ func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scen
 	return out
 }
 
-func failed(vs map[string]conformance.Verdict) []string {
+func failed(vs map[string]judge.Verdict) []string {
 	var names []string
 	for n, v := range vs {
 		if !v.Pass {
@@ -61,6 +62,11 @@ func failed(vs map[string]conformance.Verdict) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ofKind selects the scenarios of kind k.
+func ofKind(k *conformance.Kind) func(conformance.Scenario) bool {
+	return func(s conformance.Scenario) bool { return s.Kind == k }
 }
 
 var _ = Describe("the conformance run", func() {
@@ -72,11 +78,11 @@ var _ = Describe("the conformance run", func() {
 	// Each mistake breaks one policy point; the scenarios that must fail are
 	// named by what they check, independently of how the fixture is built.
 	DescribeTable("fails exactly the scenarios a single mistake breaks",
-		func(ctx SpecContext, m fixtures.Mistake, breaks func(name string) bool) {
+		func(ctx SpecContext, m fixtures.Mistake, breaks func(s conformance.Scenario) bool) {
 			vs := runAll(ctx, serve(fixtures.BrokenDemoAPI(options(), m)), scenarios)
 			var want []string
 			for _, s := range scenarios {
-				if breaks(s.Name) {
+				if breaks(s) {
 					want = append(want, s.Name)
 				}
 			}
@@ -91,12 +97,14 @@ var _ = Describe("the conformance run", func() {
 			sort.Strings(want)
 			Expect(got).To(Equal(want), "failed:\n%s", strings.Join(failed(vs), "\n"))
 		},
-		Entry(nil, fixtures.SubstringOriginCheck, func(n string) bool { return strings.HasPrefix(n, "refused/https://app.example.com.attacker.test/") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoVaryOrigin, func(n string) bool { return strings.Contains(n, " then from ") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.AuthBeforeCORSForDelete, func(n string) bool { return strings.Contains(n, "/DELETE ") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoExposeHeaders, func(n string) bool { return strings.Contains(n, "+expose") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoCORSOnErrors, func(n string) bool { return strings.Contains(n, "/api/missing") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoMaxAge, func(n string) bool { return strings.HasSuffix(n, " twice") }, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.SubstringOriginCheck, func(s conformance.Scenario) bool {
+			return s.Kind == conformance.RefusedOrigin && s.Origin == "https://app.example.com.attacker.test"
+		}, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoVaryOrigin, ofKind(conformance.VaryOrigin), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.AuthBeforeCORSForDelete, func(s conformance.Scenario) bool { return s.Probe.Method == "DELETE" }, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoExposeHeaders, ofKind(conformance.Exposure), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoCORSOnErrors, ofKind(conformance.ErrorRoute), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoMaxAge, ofKind(conformance.PreflightCache), SpecTimeout(3*time.Minute)),
 	)
 
 	It("gives identical verdicts when the matrix runs twice in different random orders", func(ctx SpecContext) {
@@ -123,7 +131,7 @@ var _ = Describe("the HTML report", func() {
 		for _, s := range scenarios[:12] {
 			obs, err := r.Run(ctx, s)
 			Expect(err).NotTo(HaveOccurred())
-			run.Results = append(run.Results, conformance.Result(s, obs, conformance.Judge(s, obs)))
+			run.Results = append(run.Results, conformance.ReportRow(s, obs, conformance.Judge(s, obs)))
 		}
 		dir := GinkgoT().TempDir()
 		_, err := report.WriteAll(dir, run)
