@@ -1,7 +1,7 @@
 // Package archtest enforces the import arrows between corsgate's packages:
 // harness stays framework-free, origins and fixtures know nothing of the
 // harness, fetchspec imports nothing of the module, and nothing imports the
-// suites.
+// suites except their shared bootstrap, suites/kit, which only suites import.
 package archtest
 
 import (
@@ -14,6 +14,10 @@ import (
 )
 
 const module = "github.com/corsgate/corsgate"
+
+// suiteKit is the suites' shared bootstrap, the one suites package others
+// import.
+const suiteKit = module + "/suites/kit"
 
 // pkg is the part of `go list -json` the rules read.
 type pkg struct {
@@ -73,10 +77,16 @@ func violations(pkgs []pkg) []string {
 				}
 			}
 		}
-		// Nothing imports the suites, not even another suite.
+		// Nothing imports the suites, not even another suite; the suites
+		// (and only they) import their shared bootstrap, suites/kit.
 		for _, list := range [][]string{p.Imports, p.TestImports, p.XTestImports} {
 			for _, imp := range list {
-				if under(imp, []string{module + "/suites"}) && imp != p.ImportPath {
+				switch {
+				case imp == p.ImportPath || !under(imp, []string{module + "/suites"}):
+				case imp == suiteKit && under(p.ImportPath, []string{module + "/suites"}):
+				case imp == suiteKit:
+					out = append(out, fmt.Sprintf("%s imports %s; forbidden (only suites use the suite kit)", p.ImportPath, imp))
+				default:
 					out = append(out, fmt.Sprintf("%s imports %s; forbidden (nothing imports suites)", p.ImportPath, imp))
 				}
 			}
@@ -121,9 +131,12 @@ func TestViolationsDetectsForbiddenEdges(t *testing.T) {
 		{ImportPath: module + "/match", Deps: []string{"github.com/onsi/gomega"}}, // allowed
 		{ImportPath: module + "/fetchspec", Deps: []string{module + "/harness"}},
 		{ImportPath: module + "/fetchspec", Deps: []string{"github.com/chromedp/cdproto/network"}}, // allowed
+		{ImportPath: module + "/suites/lab", XTestImports: []string{suiteKit}},                     // allowed
+		{ImportPath: module + "/conformance", Imports: []string{suiteKit}},
+		{ImportPath: module + "/suites/kit", Imports: []string{module + "/suites/selftest"}},
 	}
 	got := violations(bad)
-	if len(got) != 6 {
-		t.Fatalf("violations found %d edges; want 6:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 8 {
+		t.Fatalf("violations found %d edges; want 8:\n%s", len(got), strings.Join(got, "\n"))
 	}
 }
