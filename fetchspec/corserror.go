@@ -1,10 +1,6 @@
 package fetchspec
 
-import (
-	"strings"
-
-	"github.com/chromedp/cdproto/network"
-)
+import "strings"
 
 // Stage is where in a CORS request Chrome found the error a CorsError
 // names; it tells whether the actual request was sent and whether Chrome
@@ -32,23 +28,24 @@ const (
 	StageOther Stage = "other"
 )
 
-// StageOf returns the stage at which Chrome finds the CorsError e. Chrome
-// names the preflight's failures "Preflight*" or "*PreflightResponse"
+// StageOf returns the stage at which Chrome finds the CorsError e (a
+// DevTools network.CorsError, or its name as a string). Chrome names the
+// preflight's failures "Preflight*" or "*PreflightResponse"
 // (services/network/public/cpp/cors/cors_error_status.cc,
 // services/network/cors/cors_url_loader.cc); the same allow-origin checks on
-// the actual response carry the bare names.
-func StageOf(e network.CorsError) Stage {
-	switch e {
-	case network.CorsErrorMissingAllowOriginHeader, network.CorsErrorAllowOriginMismatch,
-		network.CorsErrorMultipleAllowOriginValues, network.CorsErrorInvalidAllowOriginValue,
-		network.CorsErrorWildcardOriginNotAllowed, network.CorsErrorInvalidAllowCredentials:
+// the actual response carry the bare names. It is generic so that the
+// package needs no DevTools import and every layer can use it.
+func StageOf[E ~string](e E) Stage {
+	switch string(e) {
+	case "MissingAllowOriginHeader", "AllowOriginMismatch", "MultipleAllowOriginValues",
+		"InvalidAllowOriginValue", "WildcardOriginNotAllowed", "InvalidAllowCredentials":
 		return StageResponse
-	case network.CorsErrorMethodDisallowedByPreflightResponse, network.CorsErrorHeaderDisallowedByPreflightResponse,
-		network.CorsErrorInvalidAllowMethodsPreflightResponse, network.CorsErrorInvalidAllowHeadersPreflightResponse:
+	case "MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse",
+		"InvalidAllowMethodsPreflightResponse", "InvalidAllowHeadersPreflightResponse":
 		return StagePreflight
-	case network.CorsErrorDisallowedByMode, network.CorsErrorCorsDisabledScheme:
+	case "DisallowedByMode", "CorsDisabledScheme":
 		return StageRequest
-	case network.CorsErrorRedirectContainsCredentials, network.CorsErrorNoCorsRedirectModeNotFollow:
+	case "RedirectContainsCredentials", "NoCorsRedirectModeNotFollow":
 		return StageRedirect
 	}
 	if strings.HasPrefix(string(e), "Preflight") {

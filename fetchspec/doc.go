@@ -8,5 +8,6 @@
 // Every predicate and constant cites the section of
 // https://fetch.spec.whatwg.org/ it implements, or the Chromium source file
 // whose behaviour it pins. The package has no state and imports only the
-// standard library and cdproto's network types.
+// standard library, so every layer (even the
+// fixtures, which must not know DevTools) can import it.
 package fetchspec

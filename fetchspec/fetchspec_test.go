@@ -270,5 +270,8 @@ func TestStageOf(t *testing.T) {
 		if got := StageOf(tt.e); got != tt.want {
 			t.Errorf("StageOf(%q): got %q; want %q", tt.e, got, tt.want)
 		}
+		if got := StageOf(string(tt.e)); got != tt.want {
+			t.Errorf("StageOf(string %q): got %q; want %q", tt.e, got, tt.want)
+		}
 	}
 }
