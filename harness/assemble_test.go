@@ -100,7 +100,12 @@ func (r *recording) chainsReversed() []any {
 	return out
 }
 
-// Event builders, with the fields Chrome fills for a page fetch().
+// Event builders, with the fields Chrome fills for a page fetch(). The
+// shapes follow what Chromium 156 reported in the self-test run
+// (its observations, written to reports/selftest-<process>.json): a preflight that fails the CORS check still
+// ends with loadingFinished, only the actual request gets loadingFailed with
+// the corsErrorStatus; a refused connection fails both with the same net
+// error.
 
 func sendActual(r *recording, id network.RequestID, method, url string) {
 	r.add(mainOf(id), &network.EventRequestWillBeSent{
@@ -236,8 +241,8 @@ func assembleCases() []assembleCase {
 		rawRequest(r, "C.P", network.Headers{"Origin": tPage, "Access-Control-Request-Method": "PUT"})
 		rawResponse(r, "C.P", 401, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n")
 		response(r, "C.P", network.ResourceTypePreflight, tAPI+"/api", 401)
+		finished(r, "C.P") // the preflight itself completes; the actual request fails
 		status := &network.CorsErrorStatus{CorsError: network.CorsErrorPreflightInvalidStatus}
-		failed(r, "C.P", network.ResourceTypePreflight, "net::ERR_FAILED", status)
 		failed(r, "C.1", network.ResourceTypeFetch, "net::ERR_FAILED", status)
 		console(r, cdplog.EntrySourceJavascript, "", "Access to fetch at '"+tAPI+"/api' from origin '"+tPage+"' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.")
 		console(r, cdplog.EntrySourceNetwork, "C.1", "Failed to load resource: net::ERR_FAILED")
@@ -280,8 +285,8 @@ func assembleCases() []assembleCase {
 		rawRequest(r, "E.P", network.Headers{"Origin": tPage, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-request-id"})
 		rawResponse(r, "E.P", 204, "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: "+tPage+"\r\nAccess-Control-Allow-Headers: content-type\r\n\r\n")
 		response(r, "E.P", network.ResourceTypePreflight, tAPI+"/api", 204)
+		finished(r, "E.P")
 		disallowed := &network.CorsErrorStatus{CorsError: network.CorsErrorHeaderDisallowedByPreflightResponse, FailedParameter: "x-request-id"}
-		failed(r, "E.P", network.ResourceTypePreflight, "net::ERR_FAILED", disallowed)
 		failed(r, "E.1", network.ResourceTypeFetch, "net::ERR_FAILED", disallowed)
 		console(r, cdplog.EntrySourceJavascript, "", "Access to fetch at '"+tAPI+"/api' from origin '"+tPage+"' has been blocked by CORS policy: Request header field x-request-id is not allowed by Access-Control-Allow-Headers in preflight response.")
 		corsIssue(r, "E.1", tAPI+"/api", network.CorsErrorHeaderDisallowedByPreflightResponse, "x-request-id")
@@ -354,6 +359,46 @@ func assembleCases() []assembleCase {
 		})
 	}
 
+	{ // The preflight is answered with a redirect, which Chrome refuses.
+		r := &recording{}
+		sendActual(r, "K.1", "PUT", tAPI+"/api")
+		sendPreflight(r, "K.P", "K.1", tAPI+"/api")
+		rawRequest(r, "K.P", network.Headers{"Origin": tPage, "Access-Control-Request-Method": "PUT"})
+		rawResponse(r, "K.P", 302, "HTTP/1.1 302 Found\r\nAccess-Control-Allow-Origin: "+tPage+"\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n")
+		failed(r, "K.P", network.ResourceTypePreflight, "net::ERR_INVALID_REDIRECT", nil)
+		failed(r, "K.1", network.ResourceTypeFetch, "net::ERR_FAILED", &network.CorsErrorStatus{CorsError: network.CorsErrorPreflightDisallowedRedirect})
+		console(r, cdplog.EntrySourceJavascript, "", "Access to fetch at '"+tAPI+"/api' from origin '"+tPage+"' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.")
+		console(r, cdplog.EntrySourceNetwork, "K.1", "Failed to load resource: net::ERR_FAILED")
+		corsIssue(r, "K.1", tAPI+"/api", network.CorsErrorPreflightDisallowedRedirect, "")
+		cases = append(cases, assembleCase{
+			name: "preflight redirected", rec: r, js: blockedJS(),
+			probe: Probe{URL: tAPI + "/api", Method: "PUT"},
+			check: func(t *testing.T, o *Observation) {
+				want(t, o.Outcome == OutcomeCORSBlocked && o.CORSError == network.CorsErrorPreflightDisallowedRedirect, "blocked with PreflightDisallowedRedirect")
+				pf := o.Preflights[0]
+				want(t, pf.Status == 302 && pf.ErrorText == "net::ERR_INVALID_REDIRECT" && slices.Equal(pf.ResponseHeader("Location"), []string{"/elsewhere"}),
+					"the preflight's raw 302, its Location and Chrome's net error")
+				want(t, !o.Actual.Sent, "the actual PUT never sent")
+			},
+		})
+	}
+
+	{ // mode "same-origin" to another origin: refused in the renderer, so
+		// the only evidence is the Audits issue and the console line.
+		r := &recording{}
+		corsIssue(r, "", tAPI+"/api", network.CorsErrorDisallowedByMode, "")
+		console(r, cdplog.EntrySourceJavascript, "", "Fetch API cannot load "+tAPI+"/api. Request mode is \"same-origin\" but the URL's origin is not same as the request origin "+tPage+".")
+		cases = append(cases, assembleCase{
+			name: "refused by mode", rec: r, js: blockedJS(),
+			probe: Probe{URL: tAPI + "/api", Method: "GET", Mode: "same-origin"},
+			check: func(t *testing.T, o *Observation) {
+				want(t, o.Outcome == OutcomeCORSBlocked && o.CORSError == network.CorsErrorDisallowedByMode, "blocked with DisallowedByMode")
+				want(t, o.Actual.RequestID == "" && o.Preflight == PreflightNotNeeded, "no request on the network")
+				want(t, o.CORSConsole() != "", "the console line")
+			},
+		})
+	}
+
 	{ // Nothing listens on the port: a network failure, not a CORS verdict.
 		r := &recording{}
 		sendActual(r, "G.1", "GET", tAPI+"/api")
@@ -375,15 +420,16 @@ func assembleCases() []assembleCase {
 		sendActual(r, "H.1", "DELETE", tAPI+"/api")
 		sendPreflight(r, "H.P", "H.1", tAPI+"/api")
 		failed(r, "H.P", network.ResourceTypePreflight, "net::ERR_CONNECTION_REFUSED", nil)
-		failed(r, "H.1", network.ResourceTypeFetch, "net::ERR_FAILED", nil)
-		console(r, cdplog.EntrySourceNetwork, "H.1", "Failed to load resource: net::ERR_FAILED")
+		failed(r, "H.1", network.ResourceTypeFetch, "net::ERR_CONNECTION_REFUSED", nil)
+		console(r, cdplog.EntrySourceNetwork, "H.1", "Failed to load resource: net::ERR_CONNECTION_REFUSED")
 		cases = append(cases, assembleCase{
 			name: "preflight network failure", rec: r, js: blockedJS(),
 			probe: Probe{URL: tAPI + "/api", Method: "DELETE"},
 			check: func(t *testing.T, o *Observation) {
-				want(t, o.Outcome == OutcomeNetworkFailure && o.NetError == "net::ERR_CONNECTION_REFUSED",
-					"the preflight's net error, not the actual request's ERR_FAILED")
-				want(t, o.Preflight == PreflightSent, "the preflight was attempted")
+				want(t, o.Outcome == OutcomeNetworkFailure && o.NetError == "net::ERR_CONNECTION_REFUSED" && o.CORSError == "",
+					"a network failure with the refused connection, not a CORS verdict")
+				want(t, o.Preflight == PreflightSent && len(o.Preflights) == 1 && !o.Preflights[0].Sent && o.Preflights[0].Finished,
+					"the preflight attempted, never sent, and ended")
 			},
 		})
 	}
