@@ -101,11 +101,11 @@ func (r *recording) chainsReversed() []any {
 }
 
 // Event builders, with the fields Chrome fills for a page fetch(). The
-// shapes follow what Chromium 156 reported in the self-test run
-// (its observations, written to reports/selftest-<process>.json): a preflight that fails the CORS check still
-// ends with loadingFinished, only the actual request gets loadingFailed with
-// the corsErrorStatus; a refused connection fails both with the same net
-// error.
+// shapes follow what Chromium 156 reported in the self-test run (its
+// observations go to reports/selftest-<process>.json): a preflight that
+// fails the CORS check still ends with loadingFinished, only the actual
+// request gets loadingFailed with the corsErrorStatus; a refused connection
+// fails both with the same net error.
 
 func sendActual(r *recording, id network.RequestID, method, url string) {
 	r.add(mainOf(id), &network.EventRequestWillBeSent{
