@@ -233,11 +233,11 @@ func run(o options) int {
 		goBefore, smpBefore := selfCPU(), time.Duration(smp.cpu.Load())
 		pool := env.NewPool(ph.mode)
 		pool.MaxTabs = o.tabs
-		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: p, Pool: pool}
+		cfg := &conformance.Config{Policy: p, PolicyName: conformance.DemoPolicyName, Target: demo.Target, Env: env, Pool: pool, Workers: o.workers}
 		r := result{name: ph.name, mode: ph.mode, sample: len(ph.ss) < len(single), verdicts: map[string]string{}, graced: map[string]int{}}
 		start := time.Now()
 		for range ph.rounds {
-			if err := runBatch(ctx, runner, ph.ss, o.workers, &r); err != nil {
+			if err := runBatch(ctx, cfg, ph.ss, &r); err != nil {
 				return fail(err)
 			}
 			r.probes += len(ph.ss)
@@ -345,28 +345,37 @@ func settle(b *harness.Browser, procs int) {
 	}
 }
 
-// runBatch runs every scenario with workers in flight and records verdicts.
-func runBatch(ctx context.Context, r *conformance.Runner, ss []conformance.Scenario, workers int, res *result) error {
-	b := conformance.Start(ctx, r, ss, workers, nil)
+// runBatch runs every scenario through conformance.Run and records
+// verdicts and probe times.
+func runBatch(ctx context.Context, cfg *conformance.Config, ss []conformance.Scenario, res *result) error {
 	var mu sync.Mutex
-	for _, s := range ss {
-		obs, err := b.Wait(ctx, s.Name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.Name, err)
-		}
+	observed := map[string]bool{}
+	c := *cfg
+	c.Scenarios = ss
+	c.Observe = func(s conformance.Scenario, obs []*harness.Observation) {
 		mu.Lock()
+		defer mu.Unlock()
+		observed[s.Name] = true
 		res.verdicts[s.Name] = judge.Describe(obs[0])
-		res.judged++
-		if conformance.Judge(s, obs).Pass {
-			res.passed++
-		}
 		for _, o := range obs {
 			res.elapsedP = append(res.elapsedP, o.Elapsed)
 			for _, why := range o.Incomplete {
 				res.graced[why]++
 			}
 		}
-		mu.Unlock()
+	}
+	run, err := conformance.Run(ctx, &c)
+	if err != nil {
+		return err
+	}
+	for _, r := range run.Results {
+		if !observed[r.Scenario] { // the harness could not run it
+			return fmt.Errorf("%s: %s", r.Scenario, r.Evidence)
+		}
+		res.judged++
+		if r.Pass {
+			res.passed++
+		}
 	}
 	return nil
 }

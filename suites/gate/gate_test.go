@@ -18,17 +18,14 @@ import (
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/internal/loopback"
-	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/report"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-// serve starts h on loopback and returns a runner against it.
-func serve(h http.Handler) *conformance.Runner {
+// serve starts h on loopback and returns its base URL.
+func serve(h http.Handler) string {
 	GinkgoHelper()
-	srv, err := loopback.Listen(h, nil)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(srv.Close)
-	return &conformance.Runner{Env: env, Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), Policy: demo, Pool: pool}
+	return kit.Serve("api.localhost", h).Base
 }
 
 func options() fixtures.CORSOptions {
@@ -39,25 +36,25 @@ func options() fixtures.CORSOptions {
 	return o
 }
 
-// runAll runs every scenario in the given order and returns the verdicts by
-// scenario name.
-func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]judge.Verdict {
+// runAll runs the scenarios in the given order against target with
+// conformance.Run and returns the report rows by scenario name.
+func runAll(ctx context.Context, target string, order []conformance.Scenario) map[string]report.Result {
 	GinkgoHelper()
-	out := map[string]judge.Verdict{}
-	b := conformance.Start(ctx, r, order, conformance.DefaultWorkers, nil)
-	for _, s := range order {
-		obs, err := b.Wait(ctx, s.Name)
-		Expect(err).NotTo(HaveOccurred(), s.Name)
-		out[s.Name] = conformance.Judge(s, obs)
+	run, err := conformance.Run(ctx, &conformance.Config{Policy: demo, PolicyName: conformance.DemoPolicyName, Target: target, Scenarios: order, Env: env, Pool: pool})
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]report.Result{}
+	for _, r := range run.Results {
+		out[r.Scenario] = r
 	}
+	Expect(out).To(HaveLen(len(order)), "one row per scenario")
 	return out
 }
 
-func failed(vs map[string]judge.Verdict) []string {
+func failed(rs map[string]report.Result) []string {
 	var names []string
-	for n, v := range vs {
-		if !v.Pass {
-			names = append(names, n+" ("+v.Observed+")")
+	for n, r := range rs {
+		if !r.Pass {
+			names = append(names, n+" ("+r.Observed+")")
 		}
 	}
 	sort.Strings(names)
@@ -108,14 +105,14 @@ var _ = Describe("the conformance run", func() {
 	)
 
 	It("gives identical verdicts when the matrix runs twice in different random orders", func(ctx SpecContext) {
-		r := serve(fixtures.BrokenDemoAPI(options()))
+		target := serve(fixtures.BrokenDemoAPI(options()))
 		shuffled := func(seed uint64) []conformance.Scenario {
 			s := append([]conformance.Scenario(nil), scenarios...)
 			rand.New(rand.NewPCG(seed, seed)).Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
 			return s
 		}
-		first := runAll(ctx, r, shuffled(1))
-		second := runAll(ctx, r, shuffled(2))
+		first := runAll(ctx, target, shuffled(1))
+		second := runAll(ctx, target, shuffled(2))
 		for name, v := range first {
 			Expect(second[name].Observed).To(Equal(v.Observed), name)
 			Expect(second[name].Pass).To(Equal(v.Pass), name)
@@ -126,15 +123,11 @@ var _ = Describe("the conformance run", func() {
 
 var _ = Describe("the HTML report", func() {
 	It("renders in Chromium with one cell link per probe, and a click opens the evidence", func(ctx SpecContext) {
-		r := serve(fixtures.BrokenDemoAPI(options()))
-		run := &report.Run{Target: r.Target, Policy: conformance.DemoPolicyName, PolicyText: demo.Redacted(), Browser: env.Browser.Version, Started: time.Now()}
-		for _, s := range scenarios[:12] {
-			obs, err := r.Run(ctx, s)
-			Expect(err).NotTo(HaveOccurred())
-			run.Results = append(run.Results, conformance.ReportRow(s, obs, conformance.Judge(s, obs)))
-		}
+		run, err := conformance.Run(ctx, &conformance.Config{Policy: demo, PolicyName: conformance.DemoPolicyName,
+			Target: serve(fixtures.BrokenDemoAPI(options())), Scenarios: scenarios[:12], Env: env, Pool: pool})
+		Expect(err).NotTo(HaveOccurred())
 		dir := GinkgoT().TempDir()
-		_, err := report.WriteAll(dir, run)
+		_, err = report.WriteAll(dir, run)
 		Expect(err).NotTo(HaveOccurred())
 		html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 		Expect(err).NotTo(HaveOccurred())
