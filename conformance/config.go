@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/policy"
@@ -64,7 +65,7 @@ type Config struct {
 	// a browser and closes it at the end.
 	Env  *harness.Env
 	Pool *harness.Pool
-	// Workers is how many scenarios run at once (0: DefaultWorkers);
+	// Workers is how many scenarios run at once (0: runner.DefaultWorkers);
 	// MaxRestarts how many browser deaths the run survives.
 	Workers     int
 	MaxRestarts int
@@ -79,7 +80,7 @@ type Config struct {
 // one line naming the input and the fix.
 func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 	getenv := func(k string) string { v, _ := lookup(k); return v }
-	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION")), MaxRestarts: DefaultMaxRestarts}
+	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION")), MaxRestarts: runner.DefaultMaxRestarts}
 	if c.Reports == "" {
 		c.Reports = "reports/check"
 	}

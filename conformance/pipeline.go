@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/report"
@@ -52,16 +53,24 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		pool = env.NewPool(cfg.Isolation)
 		defer pool.Close()
 	}
-	runner := &Runner{Env: env, Target: target.url, Policy: cfg.Policy, Pool: pool, MaxRestarts: cfg.MaxRestarts}
+	var cookies []harness.Header
+	for _, c := range cfg.Policy.Auth.Cookies {
+		cookies = append(cookies, harness.Header{Name: c.Name, Value: c.Value})
+	}
+	probes := &runner.Runner{Env: env, Target: target.url, Cookies: cookies, Pool: pool, MaxRestarts: cfg.MaxRestarts}
 	run := &report.Run{
 		Target: target.url, Policy: cfg.PolicyName, PolicyText: cfg.Policy.Redacted(),
 		Browser: env.Browser.Version, Started: started, Notes: append([]string(nil), cfg.Policy.Notes...),
 	}
 	workers := cfg.Workers
 	if workers == 0 {
-		workers = DefaultWorkers
+		workers = runner.DefaultWorkers
 	}
-	batch := Start(ctx, runner, scenarios, workers, cfg.Progress)
+	jobs := make([]runner.Job, len(scenarios))
+	for i, s := range scenarios {
+		jobs[i] = s.Job()
+	}
+	batch := runner.Start(ctx, probes, jobs, workers, cfg.Progress)
 	var stop error
 	for _, s := range scenarios {
 		obs, err := batch.Wait(ctx, s.Name)
@@ -80,17 +89,21 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		row.URL = strings.Replace(row.URL, target.url, "", 1)
 		run.Results = append(run.Results, row)
 	}
-	if note := runner.CrashNote(); note != "" {
+	if note := probes.CrashNote(); note != "" {
 		run.Notes = append(run.Notes, note)
 	}
 	run.Duration = time.Since(started)
 	return run, stop
 }
 
+// ErrBrowserDied stops a run whose browser died more often than
+// Config.MaxRestarts allows (runner.ErrBrowserDied).
+var ErrBrowserDied = runner.ErrBrowserDied
+
 // failedProbe is the report row of a scenario the harness could not run:
 // not a verdict of Chrome's, but a failure of the run.
 func failedProbe(s Scenario, err error) report.Result {
-	row := ReportRow(s, nil, judge.Verdict{Observed: "no observation", Why: "the harness could not run the probe: " + short(err)})
+	row := ReportRow(s, nil, judge.Verdict{Observed: "no observation", Why: "the harness could not run the probe: " + firstLine(err)})
 	row.Evidence = err.Error()
 	return row
 }
@@ -118,4 +131,10 @@ func (cfg *Config) target(ctx context.Context) (runTarget, error) {
 		return runTarget{}, err
 	}
 	return runTarget{url: cfg.Policy.Target}, nil
+}
+
+// firstLine is the first line of err.
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }

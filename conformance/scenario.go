@@ -8,6 +8,7 @@ package conformance
 import (
 	"slices"
 
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/origins"
@@ -78,6 +79,22 @@ func (s Scenario) Pages() []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// Job is what the runner needs of s: its probe, the page of each step,
+// and whether to seed the auth cookies.
+func (s Scenario) Job() runner.Job {
+	j := runner.Job{Name: s.Name, Probe: s.Probe, SeedCookies: s.Cookies}
+	if s.Sequence() {
+		for _, st := range s.Steps {
+			page := st.Page
+			if page == "" {
+				page = s.Probe.Page
+			}
+			j.Pages = append(j.Pages, page)
+		}
+	}
+	return j
 }
 
 // Expected is the expectation in a few words: each step's Want, the steps

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
@@ -47,7 +48,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.probes, "probes", targetProbes, "the fewest single-probe scenarios in the matrix (endpoints are added to the demo policy until it has them)")
 	flag.IntVar(&o.rounds, "rounds", 1, "how many times the reused-lane strategies run the matrix (the first round is cold and counted)")
-	flag.IntVar(&o.workers, "workers", conformance.DefaultWorkers, "scenarios in flight at once")
+	flag.IntVar(&o.workers, "workers", runner.DefaultWorkers, "scenarios in flight at once")
 	flag.IntVar(&o.tabs, "tabs", 0, "lanes (tab + browser context) a reused pool keeps open; 0: one per worker")
 	flag.StringVar(&o.phases, "phases", "fresh,none,isolated", "the phases to run, comma-separated (fresh, none, isolated)")
 	flag.IntVar(&o.naive, "naive", 60, "probes of the fresh-context baseline, spread over the matrix; 0: the whole matrix")
