@@ -22,11 +22,41 @@ var sampleHeaders = []string{"Content-Type", "Authorization"}
 // implement. The origins come from the enabled CORS Module's allowed rules,
 // else from a static customHeaders Access-Control-Allow-Origin, else from
 // the {HTTP_ORIGIN} conditions of outbound rewrite rules echoing the
-// origin. notes say what the configuration cannot express and how origins
-// were sampled. The policy is rendered with Redacted and parsed back with
-// policy.Parse, so it passes policy validation; the parsed one is returned.
+// origin. When the site itself configures no CORS but a <location> does,
+// the policy is that location's (its merged configuration, its path). notes
+// say what the configuration cannot express, how origins were sampled, and
+// what the emulation does not run. The policy is rendered with Redacted and
+// parsed back with policy.Parse, so it passes policy validation; the parsed
+// one is returned. The error is for a configuration with no CORS at all.
 func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
-	d := &deriver{cfg: cfg}
+	d := &deriver{cfg: cfg, path: "/"}
+	if !configuresCORS(cfg) {
+		for _, loc := range cfg.Locations {
+			if configuresCORS(loc.Config) {
+				d.cfg, d.path = loc.Config, "/"+strings.Trim(loc.Path, "/")
+				d.note("line %d: the CORS configuration is in <location path=\"%s\">; the policy is for %s, with that location's configuration merged with the site's", loc.Line, loc.Path, d.path)
+				break
+			}
+		}
+	}
+	for _, loc := range cfg.Locations {
+		if loc.Config != d.cfg {
+			d.note("line %d: <location path=\"%s\"> serves /%s with its own merged configuration; this policy describes %s only (one policy per path is not derived yet)", loc.Line, loc.Path, strings.Trim(loc.Path, "/"), d.path)
+		}
+	}
+	for _, n := range d.cfg.Notes {
+		if n.Status != 0 {
+			d.note("line %d: %s; IIS answers %d to every request in its scope, so every scenario of this policy fails until it is fixed (the lint reports it)", n.Line, n.Text, n.Status)
+		} else {
+			d.note("line %d: not emulated: %s", n.Line, n.Text)
+		}
+	}
+	for _, r := range d.cfg.InboundRules {
+		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
+			d.note("line %d: the rule \"%s\" proxies requests to %s: those responses, and any CORS headers they carry, come from an application corsgate cannot see", r.Line, r.Name, r.Action.URL)
+		}
+	}
+	cfg = d.cfg
 	var err error
 	switch {
 	case corsModuleOn(cfg):
@@ -43,10 +73,10 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		if cfg.CORS.Enabled {
 			what = "the <cors> section allows no origin (every rule has allowed=\"false\"), and there is no customHeaders Access-Control-Allow-Origin nor outbound rewrite rule setting it"
 		}
-		return nil, nil, fmt.Errorf("webconfig: %s configures no CORS: %s; if the application sends the CORS headers, write the policy by hand", cfg.Name, what)
+		return nil, d.notes, fmt.Errorf("webconfig: %s configures no CORS: %s; if the application sends the CORS headers, write the policy by hand", cfg.Name, what)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, d.notes, err
 	}
 	if len(d.origins) == 0 {
 		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (see the notes)", cfg.Name)
@@ -54,8 +84,14 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 	return d.build()
 }
 
+// configuresCORS reports whether cfg itself sends Access-Control-Allow-Origin.
+func configuresCORS(cfg *iis.Config) bool {
+	return corsModuleOn(cfg) || len(customHeaders(cfg, acao)) > 0 || len(outboundSetting(cfg, acao)) > 0
+}
+
 type deriver struct {
 	cfg         *iis.Config
+	path        string
 	origins     []string
 	credentials bool
 	methods     []string
@@ -266,24 +302,27 @@ func (d *deriver) fromRewrite() error {
 	return nil
 }
 
-// originsFromPattern adds the origins a condition pattern allows: all of
-// them when the set is small and finite, else one sample.
+// originsFromPattern adds the origins a condition pattern allows: the
+// policy's own wildcard for a Wildcard "scheme://*.domain" pattern, all of
+// them when the set is small and finite, else one sample. Every origin is
+// checked against the pattern as the iis package compiles it.
 func (d *deriver) originsFromPattern(c iis.Condition) {
-	p, ok := parseOriginPattern(c.Source, c.IgnoreCase)
-	if !ok {
-		d.note("line %d: the pattern \"%s\" cannot be analysed; add the origins by hand", c.Line, c.Source)
-		return
+	if strings.EqualFold(c.Syntax, "wildcard") {
+		if w, ok := wildcardOrigin(c.Source); ok && matches(c, strings.Replace(w, "*", "app", 1)) && checkOrigin(w) == "" {
+			d.note("line %d: the Wildcard pattern \"%s\" allows every subdomain; the policy writes it as %s", c.Line, c.Source, w)
+			d.addOrigin(w, c.Line)
+			return
+		}
 	}
-	anchored := anchoredStart(p.re) && anchoredEnd(p.re)
-	intended := intendedOrigins(p)
 	var usable []string
-	for _, o := range intended {
-		if p.matches(o) && strings.Contains(o, "://") {
+	for _, o := range intendedOrigins(c) {
+		if strings.Contains(o, "://") && matches(c, o) {
 			usable = append(usable, o)
 		}
 	}
+	loose := len(patternFindings(c, false)) > 0
 	switch {
-	case len(usable) > 0 && anchored && bareDots(p.re) == 0:
+	case len(usable) > 0 && !loose:
 		if len(usable) > 1 {
 			d.note("line %d: the pattern \"%s\" allows %d origins; all are listed", c.Line, c.Source, len(usable))
 		}
@@ -296,14 +335,25 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 			d.addOrigin(o, c.Line)
 		}
 	default:
-		s := strings.ToLower(generate(p.re, -1))
-		if !p.matches(s) || checkOrigin(s) != "" {
+		s := sampleOrigin(c)
+		if s == "" || !matches(c, s) || checkOrigin(s) != "" {
 			d.note("line %d: the pattern \"%s\" matches an infinite set of origins and no concrete origin could be sampled from it; add one by hand", c.Line, c.Source)
 			return
 		}
 		d.note("line %d: the pattern \"%s\" matches an infinite set of origins; the policy samples one of them, %s", c.Line, c.Source, s)
 		d.addOrigin(s, c.Line)
 	}
+}
+
+// wildcardOrigin turns a Wildcard pattern "scheme://*.domain[:port]" into
+// the policy's wildcard origin; ok is false for any other shape.
+func wildcardOrigin(src string) (string, bool) {
+	s := strings.ToLower(strings.TrimSpace(src))
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || !strings.HasPrefix(rest, "*.") || strings.ContainsAny(rest[1:], "*?/") || scheme == "" {
+		return "", false
+	}
+	return s, true
 }
 
 // dropOptions removes OPTIONS and "*" and upper-cases methods.
@@ -351,13 +401,37 @@ func appendNames(list, names []string) []string {
 	return list
 }
 
+// keepValid drops the entries of list the policy cannot hold (a forbidden
+// request header such as Origin, a name that is not a token), with a note
+// each; field is the policy field (headers, expose, methods).
+func (d *deriver) keepValid(field string, list []string) []string {
+	var out []string
+	for _, v := range list {
+		_, err := policy.Parse(field, []byte("origins: [\"https://a.example\"]\n"+field+": ["+strconv.Quote(v)+"]\n"), nil)
+		if err == nil {
+			out = append(out, v)
+			continue
+		}
+		msg := err.Error()
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			msg = pe.Msg
+		}
+		d.note("the %s entry \"%s\" cannot be written in a policy (%s); left out", field, v, msg)
+	}
+	return out
+}
+
 // build renders the policy with Redacted and parses it back.
 func (d *deriver) build() (*policy.Policy, []string, error) {
+	d.methods = d.keepValid("methods", d.methods)
+	d.headers = d.keepValid("headers", d.headers)
+	d.expose = d.keepValid("expose", d.expose)
 	d.note("the target is a placeholder, %s: set target (or pass TARGET=...)", PlaceholderTarget)
 	p := &policy.Policy{
 		Source:      d.cfg.Name,
 		Target:      PlaceholderTarget,
-		Endpoints:   []policy.Endpoint{{Path: "/"}},
+		Endpoints:   []policy.Endpoint{{Path: d.path, Methods: appendNames([]string{"GET"}, d.methods)}},
 		Credentials: d.credentials,
 		Methods:     d.methods,
 		Headers:     d.headers,
