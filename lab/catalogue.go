@@ -64,9 +64,19 @@ var Catalogue = []Entry{
 		},
 	},
 	{
+		Config:  "customheaders-stock-options-handler.config",
+		Mistake: "(correct on a stock IIS) the customHeaders block alone: the inherited OPTIONSVerbHandler answers the preflight 200 and customHeaders put the CORS headers on it",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "the preflight passes on OPTIONSVerbHandler's 200", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "another origin sees the static value", Probe: getFrom(Admin), Want: harness.OutcomeCORSBlocked,
+				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
+		},
+	},
+	{
 		Config:  "customheaders-no-options-handler.config",
-		Mistake: "OPTIONS is not handled: the default handler answers the preflight 405",
-		Fix:     `Map OPTIONS to the OPTIONSVerbHandler (or let the CORS module answer preflights)`,
+		Mistake: `<remove name="OPTIONSVerbHandler"/> drops the handler a stock IIS answers OPTIONS with: StaticFile answers the preflight 405`,
+		Fix:     `Delete the <remove name="OPTIONSVerbHandler"/> (a stock IIS then answers OPTIONS 200), or let the CORS module answer preflights`,
 		Checks: []Check{
 			{Name: "preflight refused with 405", Probe: anonJSONPostFrom(App), Want: harness.OutcomeCORSBlocked,
 				CORSError: network.CorsErrorPreflightInvalidStatus, Why: preflight},
