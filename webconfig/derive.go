@@ -30,13 +30,11 @@ var sampleHeaders = []string{"Content-Type", "Authorization"}
 // one is returned. The error is for a configuration with no CORS at all.
 func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 	d := &deriver{cfg: cfg, path: "/"}
-	if !configuresCORS(cfg) {
-		for _, loc := range cfg.Locations {
-			if configuresCORS(loc.Config) {
-				d.cfg, d.path = loc.Config, "/"+strings.Trim(loc.Path, "/")
-				d.note("line %d: the CORS configuration is in <location path=\"%s\">; the policy is for %s, with that location's configuration merged with the site's", loc.Line, loc.Path, d.path)
-				break
-			}
+	for _, loc := range cfg.Locations {
+		if configuresCORS(loc.Config) && corsWeight(loc.Config) > corsWeight(cfg) {
+			d.cfg, d.path = loc.Config, "/"+strings.Trim(loc.Path, "/")
+			d.note("line %d: <location path=\"%s\"> adds to the site's CORS configuration; the policy is for %s, with that location's configuration merged with the site's", loc.Line, loc.Path, d.path)
+			break
 		}
 	}
 	for _, loc := range cfg.Locations {
@@ -82,6 +80,23 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (see the notes)", cfg.Name)
 	}
 	return d.build()
+}
+
+// corsWeight counts the CORS settings of cfg: Access-Control-* entries of
+// customHeaders and outbound rules, and allowed CORS Module rules.
+func corsWeight(cfg *iis.Config) int {
+	n := 0
+	for _, h := range corsHeaderNames {
+		n += len(customHeaders(cfg, h)) + len(outboundSetting(cfg, h))
+	}
+	if cfg.CORS.Enabled {
+		for _, r := range cfg.CORS.Rules {
+			if r.Allowed {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // configuresCORS reports whether cfg itself sends Access-Control-Allow-Origin.
@@ -401,6 +416,21 @@ func appendNames(list, names []string) []string {
 	return list
 }
 
+// meant replaces misspelt header names by the name meant, with a note: the
+// policy states what the configuration is for, and the check then shows
+// the misspelling failing.
+func (d *deriver) meant(field string, list []string) []string {
+	var out []string
+	for _, v := range list {
+		if k := misspelling(v); k != "" {
+			d.note("the %s entry \"%s\" looks like %s misspelt (the lint reports it); the policy uses %s, the name meant", field, v, k, k)
+			v = k
+		}
+		out = appendNames(out, []string{v})
+	}
+	return out
+}
+
 // keepValid drops the entries of list the policy cannot hold (a forbidden
 // request header such as Origin, a name that is not a token), with a note
 // each; field is the policy field (headers, expose, methods).
@@ -425,8 +455,8 @@ func (d *deriver) keepValid(field string, list []string) []string {
 // build renders the policy with Redacted and parses it back.
 func (d *deriver) build() (*policy.Policy, []string, error) {
 	d.methods = d.keepValid("methods", d.methods)
-	d.headers = d.keepValid("headers", d.headers)
-	d.expose = d.keepValid("expose", d.expose)
+	d.headers = d.keepValid("headers", d.meant("headers", d.headers))
+	d.expose = d.keepValid("expose", d.meant("expose", d.expose))
 	d.note("the target is a placeholder, %s: set target (or pass TARGET=...)", PlaceholderTarget)
 	p := &policy.Policy{
 		Source:      d.cfg.Name,

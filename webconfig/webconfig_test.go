@@ -18,14 +18,19 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/li
 const fixtures = "../fixtures/iis/testdata"
 
 // inputs are the web.config files the golden tests run on: the iis
-// fixtures and the field-guide file of this package.
+// fixtures and this package's own files (the field guide's mistakes; a
+// <location path="api"> with a Wildcard echo and an IsFile SPA rule).
 func inputs(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(fixtures, "*.config"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures in %s: %v", fixtures, err)
 	}
-	return append(files, filepath.Join("testdata", "field-guide.config"))
+	own, err := filepath.Glob(filepath.Join("testdata", "*.config"))
+	if err != nil || len(own) < 2 {
+		t.Fatalf("want field-guide.config and location-spa.config in testdata: %v", err)
+	}
+	return append(files, own...)
 }
 
 func load(t *testing.T, path string) *iis.Config {
