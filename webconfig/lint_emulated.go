@@ -347,10 +347,12 @@ func ruleOrigin(o string) string {
 	return o
 }
 
-// servedMethods checks the allow lists against what the site serves: for
-// PUT, DELETE and PATCH, a request without Origin shows whether the
-// application answers it; if it does, a preflight for it from an allowed
-// origin must pass.
+// servedMethods checks the allow lists against the methods the file
+// itself enables — allowed by name in requestFiltering, or named in the
+// verb list of one of its own handler mappings (a verb="*" mapping hands
+// every method to the application, which alone knows which it serves): a
+// request without Origin shows whether the application answers the
+// method; if it does, a preflight for it from an allowed origin must pass.
 func (l *linter) servedMethods() {
 	if corsHeaderLine(l.cfg) == 0 && !corsModuleOn(l.cfg) {
 		return
@@ -360,8 +362,32 @@ func (l *linter) servedMethods() {
 	}) {
 		return // every preflight fails already, or the application answers it
 	}
+	enabled := map[string]string{} // method -> where the file enables it
+	var order []string
+	enable := func(m, where string) {
+		m = strings.TrimSpace(m)
+		if m == "" || m == "*" || !needsPreflight(m, nil) || strings.EqualFold(m, "OPTIONS") || strings.EqualFold(m, "TRACE") {
+			return
+		}
+		if _, ok := enabled[m]; !ok {
+			order = append(order, m)
+			enabled[m] = where
+		}
+	}
+	for _, v := range l.cfg.Filtering.Verbs {
+		if v.Allowed {
+			enable(v.Verb, fmt.Sprintf("requestFiltering allows it on line %d", v.Line))
+		}
+	}
+	for _, h := range l.cfg.Handlers {
+		if !h.Inherited && h.Verb != "*" {
+			for _, m := range strings.Split(h.Verb, ",") {
+				enable(m, fmt.Sprintf("the handler \"%s\" on line %d lists it", h.Name, h.Line))
+			}
+		}
+	}
 	o := l.origins[0]
-	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+	for _, m := range order {
 		if ex := l.emu.Send(m, l.path, http.Header{}); !ex.FromApp {
 			continue
 		}
@@ -370,18 +396,12 @@ func (l *linter) servedMethods() {
 			continue
 		}
 		line, where := l.allowMethodsLine(o)
-		enabled := fmt.Sprintf("the handler \"%s\" runs the application for it", l.cfg.Handler(m, l.path, iis.Options{}).Mapping.Name)
-		for _, v := range l.cfg.Filtering.Verbs {
-			if iis.VerbMatches(v.Verb, m) && v.Allowed {
-				enabled = fmt.Sprintf("requestFiltering allows it (line %d) and %s", v.Line, enabled)
-				if line == 0 {
-					line = v.Line
-				}
-			}
+		if line == 0 {
+			line = l.cfg.CORS.Line
 		}
 		l.add(Finding{Line: line, Rule: RuleMethodNotAllowed, Verdict: out.CorsError,
-			Message: fmt.Sprintf("the site serves %s (%s), but %s does not list it, so a %s from %s fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", m, enabled, where, m, o),
-			Fix:     fmt.Sprintf("add %s to %s (or deny it in requestFiltering if no page may call it)", m, where)})
+			Message: fmt.Sprintf("the site serves %s (%s, and the application answers it), but %s does not list it, so a %s from %s fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", m, enabled[m], where, m, o),
+			Fix:     fmt.Sprintf("add %s to %s (or stop enabling it if no page may call it)", m, where)})
 	}
 }
 
