@@ -31,7 +31,7 @@ var sampleHeaders = []string{"Content-Type", "Authorization"}
 func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 	d := &deriver{cfg: cfg, path: "/"}
 	for _, loc := range cfg.Locations {
-		if configuresCORS(loc.Config) && corsWeight(loc.Config) > corsWeight(cfg) {
+		if configuresCORS(loc.Config) && loc.Config.Fatal() == nil && corsWeight(loc.Config) > corsWeight(cfg) {
 			d.cfg, d.path = loc.Config, "/"+strings.Trim(loc.Path, "/")
 			d.note("line %d: <location path=\"%s\"> adds to the site's CORS configuration; the policy is for %s, with that location's configuration merged with the site's", loc.Line, loc.Path, d.path)
 			break
@@ -46,7 +46,7 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		if n.Status != 0 {
 			d.note("line %d: %s; IIS answers %d to every request in its scope, so every scenario of this policy fails until it is fixed (the lint reports it)", n.Line, n.Text, n.Status)
 		} else {
-			d.note("line %d: not emulated: %s", n.Line, n.Text)
+			d.note("line %d: %s", n.Line, n.Text)
 		}
 	}
 	for _, r := range d.cfg.InboundRules {

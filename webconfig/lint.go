@@ -61,7 +61,7 @@ const (
 	RuleExposeCORSHeader       = "expose-lists-cors-header"
 	RuleForbiddenHeaderListed  = "forbidden-header-listed"
 	RuleIISConfigError         = "iis-configuration-error"
-	RuleNotEmulated            = "not-emulated"
+	RuleNotEmulated            = "emulation-note"
 	RuleReverseProxy           = "reverse-proxy"
 )
 
@@ -122,6 +122,15 @@ func Lint(cfg *iis.Config) []Finding {
 			}
 		}
 	}
+	// A location's configuration error is also a note of the site's
+	// configuration; the finding says it once.
+	fatal := map[int]bool{}
+	for _, f := range fs {
+		if f.Rule == RuleIISConfigError {
+			fatal[f.Line] = true
+		}
+	}
+	fs = slices.DeleteFunc(fs, func(f Finding) bool { return f.Rule == RuleNotEmulated && fatal[f.Line] })
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		if a.Line != b.Line {
 			return a.Line - b.Line
@@ -134,8 +143,10 @@ func Lint(cfg *iis.Config) []Finding {
 	return fs
 }
 
+// findingKey identifies a finding across the site and its locations: the
+// same rule on the same line is one mistake, whatever path it was probed on.
 func findingKey(f Finding) string {
-	return fmt.Sprintf("%d\x00%s\x00%s", f.Line, f.Rule, f.Message)
+	return fmt.Sprintf("%d\x00%s", f.Line, f.Rule)
 }
 
 // Failing reports whether any finding is a mistake rather than a note.
