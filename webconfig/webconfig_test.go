@@ -374,3 +374,27 @@ func TestDerivePolicy(t *testing.T) {
 		t.Errorf("no note about the infinite set: %q", notes)
 	}
 }
+
+func TestMisspelling(t *testing.T) {
+	tests := map[string]string{
+		"Athorization":                "Authorization",
+		"authorisation":               "Authorization",
+		"Content-Typ":                 "Content-Type",
+		"Acess-Control-Allow-Origin":  "Access-Control-Allow-Origin",
+		"Access-Control-Allow-Orgin":  "Access-Control-Allow-Origin",
+		"X-Requested-Wiht":            "X-Requested-With",
+		"Authorization":               "",
+		"content-type":                "",
+		"X-Custom-Header":             "",
+		"X-Api-Version":               "",
+		"Accept":                      "",
+		"If-Match":                    "",
+		"X-Total-Pages":               "",
+		"Access-Control-Allow-Origin": "",
+	}
+	for name, want := range tests {
+		if got := misspelling(name); got != want {
+			t.Errorf("misspelling(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
