@@ -1,6 +1,7 @@
 package webconfig
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -120,7 +121,10 @@ func (e *Emulator) Send(method, path string, h http.Header) *Exchange {
 }
 
 func (e *Emulator) send(method, path string, h http.Header) (ex *Exchange) {
-	req := httptest.NewRequest(method, "http://api.example.com"+path, nil)
+	// The site is served over HTTPS, as an API called cross-origin is:
+	// {HTTPS} is "on" and an HTTP-to-HTTPS redirect rule stays quiet.
+	req := httptest.NewRequest(method, "https://api.example.com"+path, nil)
+	req.TLS = &tls.ConnectionState{}
 	for k, vs := range h {
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}

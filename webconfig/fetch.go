@@ -62,6 +62,11 @@ func preflightCheck(status int, h http.Header, origin, method string, headers []
 	if e := corsCheck(h, origin, cred); e != "" {
 		return "Preflight" + e, ""
 	}
+	if status >= 300 && status <= 399 {
+		// A redirected preflight is a network error (step 7 wants an ok
+		// status; Chrome names it apart).
+		return "PreflightDisallowedRedirect", ""
+	}
 	if status < 200 || status > 299 {
 		return "PreflightInvalidStatus", ""
 	}
