@@ -63,6 +63,7 @@ const (
 	RuleIISConfigError         = "iis-configuration-error"
 	RuleNotEmulated            = "emulation-note"
 	RuleReverseProxy           = "reverse-proxy"
+	RuleOutboundNeverMatches   = "outbound-rule-never-matches"
 )
 
 // titles are the one-line summaries Format prints before why and fix.
@@ -88,6 +89,7 @@ var titles = map[string]string{
 	RuleIISConfigError:         "IIS refuses this configuration",
 	RuleNotEmulated:            "a construct the emulation does not run",
 	RuleReverseProxy:           "requests are proxied to another server",
+	RuleOutboundNeverMatches:   "an outbound rule meant to send a CORS header never fires",
 }
 
 // Header names, and their URL Rewrite server variables.
@@ -186,6 +188,7 @@ func lintConfig(site, cfg *iis.Config, prefix string) []Finding {
 	l.names()
 	l.maxAge()
 	l.patterns()
+	l.outboundNeverMatches()
 	l.vary()
 	l.failUnlisted()
 	return l.fs

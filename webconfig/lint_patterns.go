@@ -2,6 +2,7 @@ package webconfig
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -215,4 +216,38 @@ func escapeDots(src string) string {
 		b.WriteByte(ch)
 	}
 	return b.String()
+}
+
+// outboundNeverMatches reports an outbound rule that sets an
+// Access-Control-* header whose <match pattern> the iis package finds
+// does not accept the header's current value — empty, as nothing else
+// sets it — so the rule never runs: URL Rewrite tests the pattern of
+// <match serverVariable="RESPONSE_..."> against that response header, not
+// the URL. A GET from an origin the conditions accept, sent through the
+// emulation, confirms that no such header comes back.
+func (l *linter) outboundNeverMatches() {
+	for _, name := range corsHeaderNames {
+		for _, r := range outboundSetting(l.cfg, name) {
+			if ok, _ := r.Match.Match(""); ok || !r.Match.Compiled() || len(l.layersSetting(name)) > 1 {
+				continue
+			}
+			origin := l.origins[0]
+			for _, c := range originConditions(r) {
+				if s := sampleOrigin(c); s != "" && matches(c, s) {
+					origin = s
+				}
+			}
+			ex := l.emu.Send(http.MethodGet, l.path, http.Header{"Origin": {origin}})
+			if ex.Header.Get(name) != "" {
+				continue
+			}
+			f := Finding{Line: r.Line, Rule: RuleOutboundNeverMatches,
+				Message: fmt.Sprintf("the rule \"%s\" tests <match pattern=\"%s\"> against the response header %s itself (serverVariable=\"%s\"), not the URL; nothing else sends that header, so its value is empty, the pattern does not match it, and the rule never sets it (the emulation sends a GET from %s and gets no %s)", r.Name, r.Match.Source, name, r.ServerVariable, origin, name),
+				Fix:     fmt.Sprintf("write <match serverVariable=\"%s\" pattern=\".*\"/> and move the URL test to a condition, e.g. <add input=\"{REQUEST_FILENAME}\" pattern=\"%s\"/>", r.ServerVariable, r.Match.Source)}
+			if name == acao {
+				f.Verdict = "MissingAllowOriginHeader"
+			}
+			l.add(f)
+		}
+	}
 }
