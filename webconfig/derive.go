@@ -49,8 +49,12 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 			d.note("line %d: %s", n.Line, n.Text)
 		}
 	}
+	noted := map[int]bool{}
+	for _, n := range d.cfg.Notes {
+		noted[n.Line] = true
+	}
 	for _, r := range d.cfg.InboundRules {
-		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
+		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") && !noted[r.Line] {
 			d.note("line %d: the rule \"%s\" proxies requests to %s: those responses, and any CORS headers they carry, come from an application corsgate cannot see", r.Line, r.Name, r.Action.URL)
 		}
 	}

@@ -87,7 +87,7 @@ var titles = map[string]string{
 	RuleExposeCORSHeader:       "exposeHeaders lists an Access-Control-* header",
 	RuleForbiddenHeaderListed:  "an allow list names a header page JavaScript cannot set",
 	RuleIISConfigError:         "IIS refuses this configuration",
-	RuleNotEmulated:            "a construct the emulation does not run",
+	RuleNotEmulated:            "what the IIS emulation says about this construct (not run, or run on an assumption)",
 	RuleReverseProxy:           "requests are proxied to another server",
 	RuleOutboundNeverMatches:   "an outbound rule meant to send a CORS header never fires",
 }
@@ -234,7 +234,16 @@ func sampleOrigins(cfg *iis.Config) []string {
 // IIS refuses (500.19 for every request) is a mistake; a construct the
 // emulation does not run is a note.
 func (l *linter) configNotes() {
+	proxies := map[int]bool{}
+	for _, r := range l.cfg.InboundRules {
+		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
+			proxies[r.Line] = true
+		}
+	}
 	for _, n := range l.cfg.Notes {
+		if n.Status == 0 && proxies[n.Line] {
+			continue // the reverse-proxy note below says it for CORS
+		}
 		if n.Status != 0 {
 			l.add(Finding{Line: n.Line, Rule: RuleIISConfigError,
 				Message: fmt.Sprintf("%s; IIS answers %d to every request in its scope, preflights included, so no CORS request succeeds", n.Text, n.Status),
