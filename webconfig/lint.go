@@ -64,6 +64,8 @@ const (
 	RuleNotEmulated            = "emulation-note"
 	RuleReverseProxy           = "reverse-proxy"
 	RuleOutboundNeverMatches   = "outbound-rule-never-matches"
+	RuleSeveralOrigins         = "allow-origin-lists-several"
+	RuleCredentialsValue       = "allow-credentials-not-true"
 )
 
 // titles are the one-line summaries Format prints before why and fix.
@@ -90,6 +92,8 @@ var titles = map[string]string{
 	RuleNotEmulated:            "what the IIS emulation says about this construct (not run, or run on an assumption)",
 	RuleReverseProxy:           "requests are proxied to another server",
 	RuleOutboundNeverMatches:   "an outbound rule meant to send a CORS header never fires",
+	RuleSeveralOrigins:         "Access-Control-Allow-Origin lists several origins",
+	RuleCredentialsValue:       `Access-Control-Allow-Credentials is not exactly "true"`,
 }
 
 // Header names, and their URL Rewrite server variables.

@@ -32,6 +32,11 @@ func originProblem(v string) (problem, fixed string) {
 func (l *linter) originPaths() {
 	const why = "a browser's Origin header is scheme://host[:port] with no path and no trailing slash, and the CORS check compares it with Access-Control-Allow-Origin character for character (https://fetch.spec.whatwg.org/#cors-check)"
 	for _, h := range customHeaders(l.cfg, acao) {
+		if vs := strings.FieldsFunc(h.Value, func(r rune) bool { return r == ',' || r == ' ' }); len(vs) > 1 {
+			l.add(Finding{Line: h.Line, Rule: RuleSeveralOrigins, Verdict: "MultipleAllowOriginValues",
+				Message: fmt.Sprintf("customHeaders Access-Control-Allow-Origin is \"%s\": the header holds one origin (or \"*\"), and the CORS check compares the whole value with the page's origin, so no origin matches a list and every one of them fails (https://fetch.spec.whatwg.org/#cors-check)", h.Value),
+				Fix:     "send one origin per response: use the IIS CORS Module with one <add origin=...> per origin, or a URL Rewrite outbound rule that echoes {HTTP_ORIGIN} when an anchored condition allows it"})
+		}
 		for _, v := range strings.Split(h.Value, ",") {
 			if p, fixed := originProblem(v); p != "" {
 				l.add(Finding{Line: h.Line, Rule: RuleOriginHasPath, Verdict: "AllowOriginMismatch",
@@ -52,6 +57,12 @@ func (l *linter) originPaths() {
 func (l *linter) wildcardCredentials() {
 	credHeader := false
 	for _, h := range customHeaders(l.cfg, acac) {
+		// Surrounding spaces are stripped as any header value's; the case is not.
+		if v := strings.TrimSpace(h.Value); v != "true" && strings.EqualFold(v, "true") {
+			l.add(Finding{Line: h.Line, Rule: RuleCredentialsValue, Verdict: "InvalidAllowCredentials",
+				Message: fmt.Sprintf("customHeaders Access-Control-Allow-Credentials is \"%s\"; the browser accepts only the exact, case-sensitive value \"true\", so every credentialed request fails (https://fetch.spec.whatwg.org/#cors-check, step 7)", v),
+				Fix:     `write value="true"`})
+		}
 		if strings.EqualFold(strings.TrimSpace(h.Value), "true") {
 			credHeader = true
 		}

@@ -187,6 +187,8 @@ func TestRules(t *testing.T) {
 		{RuleUnescapedDotOrigin, echoCfg(`^https://app.example.com$`, vary), wildcardEcho(`https://*.example.com`)},
 		// The match pattern of a RESPONSE_ rule is tested against the header, not the URL.
 		{RuleOutboundNeverMatches, inline(`<rewrite><outboundRules><rule name="fonts"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern="\.(woff|ttf)$"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite>`), "rewrite-echo-anchored"},
+		{RuleSeveralOrigins, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example, https://b.example"/></customHeaders></httpProtocol>`), "customheaders-trailing-slash"},
+		{RuleCredentialsValue, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Credentials" value="True"/></customHeaders></httpProtocol>`), "customheaders-wildcard-with-credentials"},
 		{RuleEchoWithoutVary, "rewrite-echo-anchored", echoCfg(`^https://app\.example\.com$`, vary)},
 		{RuleEchoWithoutVary, "rewrite-echo-capture-unanchored", "cors-module-exact-origins"},
 		{RuleFailUnlistedSameOrigin, "cors-module-exact-origins", "cors-module-exact-origins-no-fail-unlisted"},
