@@ -108,7 +108,7 @@ var Catalogue = []Entry{
 	},
 	{
 		Config:  "customheaders-exact-origin-options-handler.config",
-		Mistake: "(correct for one origin) static exact origin with an OPTIONS handler; Max-Age 86400 is capped by Chrome at 7200",
+		Mistake: "(correct for one origin) static exact origin; the <remove>/<add> of OPTIONSVerbHandler re-adds what IIS already has; Max-Age 86400 is capped by Chrome at 7200",
 		Fix:     "Fine for a single origin without credentials; use the CORS module for several origins",
 		Checks: []Check{
 			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
