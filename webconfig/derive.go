@@ -54,7 +54,7 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		noted[n.Line] = true
 	}
 	for _, r := range d.cfg.InboundRules {
-		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") && !noted[r.Line] {
+		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") && !noted[r.Line] && !noted[r.Action.Line] {
 			d.note("line %d: the rule \"%s\" proxies requests to %s: those responses, and any CORS headers they carry, come from an application corsgate cannot see", r.Line, r.Name, r.Action.URL)
 		}
 	}

@@ -77,7 +77,7 @@ var titles = map[string]string{
 	RuleWindowsAuthPreflight:   "Windows Authentication challenges the preflight",
 	RuleOptionsDenied:          "request filtering denies OPTIONS",
 	RuleOptionsNotHandled:      "no handler answers OPTIONS",
-	RuleOptionsToApplication:   "the application answers OPTIONS, and the file sends only part of the CORS headers",
+	RuleOptionsToApplication:   "the application answers OPTIONS (corsgate cannot see its answer)",
 	RuleMaxAgeAboveCap:         "Access-Control-Max-Age is above Chrome's cap",
 	RuleUnanchoredOrigin:       "the origin pattern is not anchored",
 	RuleUnescapedDotOrigin:     "the origin pattern has an unescaped dot",
@@ -241,7 +241,7 @@ func (l *linter) configNotes() {
 	proxies := map[int]bool{}
 	for _, r := range l.cfg.InboundRules {
 		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
-			proxies[r.Line] = true
+			proxies[r.Line], proxies[r.Action.Line] = true, true
 		}
 	}
 	for _, n := range l.cfg.Notes {

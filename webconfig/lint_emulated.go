@@ -164,7 +164,8 @@ func (l *linter) options() {
 			Fix:     "install the IIS CORS Module and configure <cors enabled=\"true\">, which answers preflights before authentication, or enable anonymous authentication and require Windows login for the other verbs (URL Authorization <allow verbs=\"OPTIONS\" users=\"?\"/>)"})
 	case pf.Status == http.StatusMethodNotAllowed:
 		l.optionsNotHandled(pf, verdict, headerLine)
-	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg):
+	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg) && !proxies(l.cfg):
+		// (A proxied preflight is the reverse-proxy note's subject.)
 		l.optionsToApplication(verdict, headerLine)
 	}
 }
@@ -240,9 +241,6 @@ func (l *linter) optionsNotHandled(pf *Exchange, verdict string, headerLine int)
 func (l *linter) optionsToApplication(verdict string, headerLine int) {
 	hasMethods := len(l.layersSetting(acam)) > 0
 	hasHeaders := len(l.layersSetting(acah)) > 0
-	if hasMethods && hasHeaders {
-		return
-	}
 	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.Options{})
 	line, who := headerLine, "a handler"
 	if sel.Found {
@@ -251,6 +249,12 @@ func (l *linter) optionsToApplication(verdict string, headerLine int) {
 			line = sel.Mapping.Line
 			who += fmt.Sprintf(" (line %d)", sel.Mapping.Line)
 		}
+	}
+	if hasMethods && hasHeaders {
+		l.add(Finding{Line: line, Rule: RuleOptionsToApplication, Note: true,
+			Message: fmt.Sprintf("%s hands OPTIONS to the application: the preflight passes only if the application answers it with a 2xx status, which corsgate cannot see (ASP.NET Web API answers 405 to an OPTIONS no action takes unless CORS is enabled in code or Application_BeginRequest ends OPTIONS; customHeaders go on that 405 too) (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 7)", who),
+			Fix:     "check with make check against the real site; or keep OPTIONSVerbHandler (do not remove it) so IIS answers OPTIONS 200 itself"})
+		return
 	}
 	var missing []string
 	if !hasMethods {
@@ -289,7 +293,16 @@ func (l *linter) originRules() {
 	methods = slices.DeleteFunc(methods, func(m string) bool {
 		return strings.EqualFold(m, "OPTIONS") || m == "*" || !needsPreflight(strings.ToUpper(m), nil)
 	})
-	headers = slices.DeleteFunc(headers, func(h string) bool { return h == "*" || forbiddenRequestHeader(h) })
+	// Accept, Accept-Language and Content-Language are CORS-safelisted with
+	// the values pages send (https://fetch.spec.whatwg.org/#cors-safelisted-request-header):
+	// listing them asks for nothing a preflight checks.
+	headers = slices.DeleteFunc(headers, func(h string) bool {
+		switch strings.ToLower(h) {
+		case "*", "accept", "accept-language", "content-language":
+			return true
+		}
+		return forbiddenRequestHeader(h)
+	})
 	for _, r := range allowed {
 		if r.Origin == "*" {
 			continue // the public fallback is narrower than the listed origins by design
@@ -318,11 +331,17 @@ func (l *linter) originRules() {
 			}
 		}
 		var lacks []string
+		plural := func(one string, names []string) string {
+			if len(names) > 1 {
+				one += "s"
+			}
+			return one + " " + strings.Join(names, ", ")
+		}
 		if len(lackM) > 0 {
-			lacks = append(lacks, "the methods "+strings.Join(lackM, ", "))
+			lacks = append(lacks, plural("the method", lackM))
 		}
 		if len(lackH) > 0 {
-			lacks = append(lacks, "the headers "+strings.Join(lackH, ", "))
+			lacks = append(lacks, plural("the header", lackH))
 		}
 		if len(lacks) == 0 {
 			continue
@@ -366,7 +385,14 @@ func (l *linter) servedMethods() {
 	var order []string
 	enable := func(m, where string) {
 		m = strings.TrimSpace(m)
-		if m == "" || m == "*" || !needsPreflight(m, nil) || strings.EqualFold(m, "OPTIONS") || strings.EqualFold(m, "TRACE") {
+		// DEBUG is Visual Studio's remote-debugging verb, not one pages send;
+		// TRACE and TRACK are forbidden methods
+		// (https://fetch.spec.whatwg.org/#forbidden-method).
+		switch strings.ToUpper(m) {
+		case "", "*", "OPTIONS", "DEBUG", "TRACE", "TRACK", "CONNECT":
+			return
+		}
+		if !needsPreflight(m, nil) {
 			return
 		}
 		if _, ok := enabled[m]; !ok {
@@ -387,22 +413,26 @@ func (l *linter) servedMethods() {
 		}
 	}
 	o := l.origins[0]
+	var missing, why []string
 	for _, m := range order {
 		if ex := l.emu.Send(m, l.path, http.Header{}); !ex.FromApp {
 			continue
 		}
-		out := l.emu.Fetch(Request{Origin: o, Method: m, Path: l.path})
-		if out.CorsError != "MethodDisallowedByPreflightResponse" {
-			continue
+		if out := l.emu.Fetch(Request{Origin: o, Method: m, Path: l.path}); out.CorsError == "MethodDisallowedByPreflightResponse" {
+			missing = append(missing, m)
+			why = append(why, fmt.Sprintf("%s (%s)", m, enabled[m]))
 		}
-		line, where := l.allowMethodsLine(o)
-		if line == 0 {
-			line = l.cfg.CORS.Line
-		}
-		l.add(Finding{Line: line, Rule: RuleMethodNotAllowed, Verdict: out.CorsError,
-			Message: fmt.Sprintf("the site serves %s (%s, and the application answers it), but %s does not list it, so a %s from %s fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", m, enabled[m], where, m, o),
-			Fix:     fmt.Sprintf("add %s to %s (or stop enabling it if no page may call it)", m, where)})
 	}
+	if len(missing) == 0 {
+		return
+	}
+	line, where := l.allowMethodsLine(o)
+	if line == 0 {
+		line = l.cfg.CORS.Line
+	}
+	l.add(Finding{Line: line, Rule: RuleMethodNotAllowed, Verdict: "MethodDisallowedByPreflightResponse",
+		Message: fmt.Sprintf("the site serves %s, and the application answers it, but %s does not list it, so from %s it fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", strings.Join(why, "; "), where, o),
+		Fix:     fmt.Sprintf("add %s to %s (or stop enabling what no page may call)", strings.Join(missing, ", "), where)})
 }
 
 // allowMethodsLine names the allow list the origin's preflight reads.

@@ -201,6 +201,16 @@ func (l *linter) names() {
 				Fix:     fmt.Sprintf("write name=\"%s\"", k)})
 		}
 	}
+	exposed := map[string][]string{}
+	var exposedOrder []listEntry
+	defer func() {
+		for _, e := range exposedOrder {
+			names := exposed[fmt.Sprintf("%d %s", e.line, e.where)]
+			l.add(Finding{Line: e.line, Rule: RuleExposeCORSHeader,
+				Message: fmt.Sprintf("%s lists %s: Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; the entries are likely meant for an allow list", e.where, quoteList(names, 6)),
+				Fix:     fmt.Sprintf("remove %s from the expose list", quoteList(names, 6))})
+		}
+	}()
 	for _, e := range l.listEntries() {
 		switch {
 		case misspelling(e.name) != "":
@@ -216,9 +226,11 @@ func (l *linter) names() {
 			}
 			l.add(f)
 		case e.header == aceh && strings.HasPrefix(strings.ToLower(e.name), "access-control-"):
-			l.add(Finding{Line: e.line, Rule: RuleExposeCORSHeader,
-				Message: fmt.Sprintf("%s lists \"%s\": Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; the entry is likely meant for allowHeaders or Allow-Headers", e.where, e.name),
-				Fix:     fmt.Sprintf("remove \"%s\" from the expose list (move it to the allow list if a request sends it)", e.name)})
+			k := fmt.Sprintf("%d %s", e.line, e.where)
+			if _, ok := exposed[k]; !ok {
+				exposedOrder = append(exposedOrder, e)
+			}
+			exposed[k] = append(exposed[k], e.name)
 		case e.header == acah && forbiddenRequestHeader(e.name):
 			l.add(Finding{Line: e.line, Rule: RuleForbiddenHeaderListed, Note: true,
 				Message: fmt.Sprintf("%s lists \"%s\", a forbidden request header page JavaScript can never set (https://fetch.spec.whatwg.org/#forbidden-request-header); the browser sets it itself and never asks for it in a preflight, so the entry is harmless and has no effect", e.where, e.name),

@@ -200,8 +200,11 @@ func TestRules(t *testing.T) {
 		}
 		return load(t, filepath.Join(fixtures, s+".config"))
 	}
+	// A rule that is a mistake must not fire as one; its note form (the
+	// application answers OPTIONS with the headers complete) may.
+	noteRules := map[string]bool{RuleForbiddenHeaderListed: true, RuleNotEmulated: true, RuleReverseProxy: true}
 	has := func(fs []Finding, rule string) bool {
-		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule })
+		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule && (!f.Note || noteRules[rule]) })
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
