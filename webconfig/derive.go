@@ -426,6 +426,14 @@ func appendNames(list, names []string) []string {
 func (d *deriver) meant(field string, list []string) []string {
 	var out []string
 	for _, v := range list {
+		switch {
+		case field == "headers" && forbiddenRequestHeader(v):
+			d.note("the allowed header \"%s\" is a forbidden request header page JavaScript cannot set (harmless; the lint notes it); left out", v)
+			continue
+		case field == "expose" && strings.HasPrefix(strings.ToLower(v), "access-control-"):
+			d.note("the exposed header \"%s\" is a CORS header for the browser, not the page (the lint reports it); left out", v)
+			continue
+		}
 		if k := misspelling(v); k != "" {
 			d.note("the %s entry \"%s\" looks like %s misspelt (the lint reports it); the policy uses %s, the name meant", field, v, k, k)
 			v = k
