@@ -405,3 +405,41 @@ func TestMisspelling(t *testing.T) {
 		}
 	}
 }
+
+// TestLocationFile: a <location path="api">, a Wildcard echo and an IsFile
+// SPA rule are read, linted and derived, never refused; the location's
+// finding names it, and the policy is the location's.
+func TestLocationFile(t *testing.T) {
+	cfg := load(t, filepath.Join("testdata", "location-spa.config"))
+	fs := Lint(cfg)
+	var misspelt, vary *Finding
+	for i, f := range fs {
+		switch f.Rule {
+		case RuleMisspeltHeader:
+			misspelt = &fs[i]
+		case RuleEchoWithoutVary:
+			vary = &fs[i]
+		case RuleUnanchoredOrigin, RuleUnescapedDotOrigin:
+			t.Errorf("a Wildcard pattern is anchored and has no regular-expression dot: %+v", f)
+		}
+	}
+	if misspelt == nil || misspelt.Location != "api" || misspelt.Line != 39 || misspelt.Verdict != "HeaderDisallowedByPreflightResponse" {
+		t.Errorf("misspelt Athorization: %+v, want line 39 in location api", misspelt)
+	}
+	if vary == nil || vary.Location != "" {
+		t.Errorf("the site's echo without Vary: %+v, want it on the site (the api location adds Vary)", vary)
+	}
+	p, notes, err := DerivePolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Endpoints[0].Path != "/api" || len(p.Origins) != 1 || p.Origins[0].Value != "https://*.example.com" || !p.Origins[0].Wildcard {
+		t.Errorf("policy endpoints %+v origins %+v, want /api and https://*.example.com", p.Endpoints, p.Origins)
+	}
+	if !slices.Contains(p.Headers, "Authorization") {
+		t.Errorf("headers %q: the misspelt name should be the one meant", p.Headers)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, `<location path="api">`) }) {
+		t.Errorf("no note about the location: %q", notes)
+	}
+}
