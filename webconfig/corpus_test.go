@@ -1,0 +1,168 @@
+package webconfig_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/corsgate/corsgate/fixtures/iis"
+	"github.com/corsgate/corsgate/webconfig"
+)
+
+// The corpus: web.config files that configure CORS, collected from public
+// repositories and kept byte for byte (secrets replaced, see the README).
+// Each is run through the code paths of `make lint` and `make policy`
+// (cmd/corsgate-iis) and compared with its golden output; the README beside
+// the files gives each one's provenance and the hand judgement the goldens
+// were checked against.
+const corpusDir = "testdata/corpus"
+
+// noCORS are the corpus files whose CORS lives outside the file (commented
+// out, in code, or in appSettings keys): make policy must say "configures
+// no CORS" for them, and nothing else may be refused.
+var noCORS = map[string]string{
+	"appsettings-cors-keys-not-headers":         "appSettings keys named like the headers are read by the application, not sent by IIS",
+	"h5bp-cors-commented-out":                   "the customHeaders Access-Control-Allow-Origin is inside a comment",
+	"webapi-cors-in-code-headers-commented-out": "the customHeaders are commented out; the application enables CORS in code",
+	"webapi-template-cors-commented-out":        "the customHeaders are commented out; the application enables CORS in code",
+}
+
+// corpusUpdate reports whether -update was given. The flag belongs to the
+// package's golden tests (webconfig_test.go); it is looked up, not shared by
+// name, so either file can change without breaking the other's build.
+func corpusUpdate() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files")
+	}
+}
+
+func corpusFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(corpusDir, "*.config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("corpus: only %d files in %s, want at least 20", len(files), corpusDir)
+	}
+	return files
+}
+
+// lintOutput is what `corsgate-iis lint FILE` prints, and its exit status.
+func lintOutput(file string, cfg *iis.Config) string {
+	fs := webconfig.Lint(cfg)
+	status := 0
+	if webconfig.Failing(fs) {
+		status = 1
+	}
+	return webconfig.Format(file, fs) + fmt.Sprintf("# exit status %d\n", status)
+}
+
+// policyOutput is what `corsgate-iis policy FILE` prints, and the error
+// behind a "no policy" answer.
+func policyOutput(file string, cfg *iis.Config) (string, error) {
+	p, notes, err := webconfig.DerivePolicy(cfg)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# corsgate policy derived from %s\n", file)
+	for _, n := range notes {
+		fmt.Fprintf(&b, "# note: %s\n", n)
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "# no policy: %v\n# exit status 1\n", err)
+		return b.String(), err
+	}
+	b.WriteString(p.Redacted())
+	b.WriteString("# exit status 0\n")
+	return b.String(), nil
+}
+
+func corpusGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if corpusUpdate() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("corpus: %v (run go test ./webconfig -run Corpus -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("corpus: %s changed; check the findings against testdata/corpus/README.md, then run go test ./webconfig -run Corpus -update\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+// TestCorpusGolden fails on any refusal of a real file (it is not read, or
+// make policy finds no policy in a file that configures CORS) and on any
+// change of the lint findings or the derived policy.
+func TestCorpusGolden(t *testing.T) {
+	for _, path := range corpusFiles(t) {
+		name := strings.TrimSuffix(filepath.Base(path), ".config")
+		file := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			cfg, err := iis.Load(path)
+			if err != nil {
+				t.Fatalf("corpus: %s refused by iis.Load: %v", file, err)
+			}
+			cfg.Name = file
+			corpusGolden(t, filepath.Join(corpusDir, name+".lint.golden"), lintOutput(file, cfg))
+			out, err := policyOutput(file, cfg)
+			why, none := noCORS[name]
+			switch {
+			case err != nil && !none:
+				t.Errorf("corpus: %s configures CORS, yet make policy derives none: %v", file, err)
+			case err == nil && none:
+				t.Errorf("corpus: %s configures no CORS (%s), yet make policy derives one", file, why)
+			case err != nil && !strings.Contains(err.Error(), "configures no CORS"):
+				t.Errorf("corpus: %s: make policy fails for another reason than no CORS: %v", file, err)
+			}
+			corpusGolden(t, filepath.Join(corpusDir, name+".policy.golden"), out)
+		})
+	}
+}
+
+// TestCorpusProvenance checks that README.md has a row for every corpus
+// file, naming its repository, its path there and the 40-hex commit it was
+// taken from, and no row for a file that is not there.
+func TestCorpusProvenance(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(corpusDir, "README.md"))
+	if err != nil {
+		t.Fatalf("corpus: %v", err)
+	}
+	// | `name.config` | owner/repo | `path` | commit | ...
+	row := regexp.MustCompile("(?m)^\\| `([^`]+\\.config)` \\| ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+) \\| `([^`]+)` \\| ([0-9a-f]+) \\|")
+	rows := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		file, commit := m[1], m[4]
+		if rows[file] {
+			t.Errorf("corpus: README.md has two rows for %s", file)
+		}
+		rows[file] = true
+		if len(commit) != 40 {
+			t.Errorf("corpus: README.md row for %s: commit %q is not 40 hex digits", file, commit)
+		}
+		if _, err := os.Stat(filepath.Join(corpusDir, file)); err != nil {
+			t.Errorf("corpus: README.md has a row for %s, which is not in %s", file, corpusDir)
+		}
+	}
+	for _, path := range corpusFiles(t) {
+		if file := filepath.Base(path); !rows[file] {
+			t.Errorf("corpus: %s has no row in README.md (| `%s` | owner/repo | `path` | 40-hex commit | ...)", file, file)
+		}
+	}
+	for name := range noCORS {
+		if !rows[name+".config"] {
+			t.Errorf("corpus: noCORS names %s.config, which has no README.md row", name)
+		}
+	}
+}
