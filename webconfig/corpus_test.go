@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,4 +166,136 @@ func TestCorpusProvenance(t *testing.T) {
 			t.Errorf("corpus: noCORS names %s.config, which has no README.md row", name)
 		}
 	}
+}
+
+// finding is a lint finding the hand judgement (README.md) requires: its rule
+// at one of lines (any line when lines is empty).
+type finding struct {
+	rule  string
+	lines []int
+}
+
+// corpusMust are the mistakes, judged by hand, that lint finds today and
+// must keep finding, whatever -update writes into the goldens.
+var corpusMust = map[string][]finding{
+	"coldfusion-star-credentials":           {{webconfig.RuleWildcardCredentials, []int{7, 10}}},
+	"corsmodule-and-customheaders-misspelt": {{webconfig.RuleMisspeltHeader, []int{56}}, {webconfig.RuleDuplicateCORSHeader, []int{16, 25, 56}}},
+	"corsmodule-wildcard-subdomain-proxy":   {{webconfig.RuleOriginRuleIncomplete, []int{17}}},
+	"webapi-isapi-verb-list-star":           {{webconfig.RuleOptionsToApplication, nil}},
+	"webapi-star-credentials-extra-header":  {{webconfig.RuleWildcardCredentials, []int{29, 32}}},
+}
+
+// corpusMustNot are the false alarms, judged by hand, lint must never raise
+// on a file (as a mistake; a note is fine); "*" stands for every rule: the
+// file has no mistake lint could know of.
+var corpusMustNot = map[string][]string{
+	"appsettings-cors-keys-not-headers":         {"*"},
+	"aspnetcore-release-transform-star":         {webconfig.RuleWildcardCredentials, webconfig.RuleOptionsNotHandled},
+	"cdn-customheaders-and-outbound-star":       {"*"},
+	"cdn-star-headers-star-spa-isfile":          {"*"},
+	"fonts-folder-star":                         {"*"},
+	"h5bp-cors-commented-out":                   {"*"},
+	"h5bp-derived-star-live":                    {"*"},
+	"mvc-star-location-crossdomain":             {webconfig.RuleOptionsNotHandled, webconfig.RuleDuplicateAllowOrigin},
+	"mvc-star-stock-options-handler":            {webconfig.RuleOptionsNotHandled, webconfig.RuleOptionsToApplication, webconfig.RuleForbiddenHeaderListed},
+	"odata-location-dot-get-only":               {"*"},
+	"php-star-isfile-rewrite":                   {webconfig.RuleOptionsNotHandled, webconfig.RuleNotEmulated},
+	"proxy-exact-origin-credentials":            {webconfig.RuleWildcardCredentials, webconfig.RuleDuplicateAllowOrigin, webconfig.RuleOptionsNotHandled},
+	"spa-customresponse-options-isfile":         {webconfig.RuleOptionsNotHandled, webconfig.RuleDuplicateAllowOrigin},
+	"static-star-redirect-rules":                {"*"},
+	"webapi-cors-in-code-headers-commented-out": {"*"},
+	"webapi-exact-origin-credentials":           {"*"},
+	"webapi-star-content-type-only":             {webconfig.RuleMethodNotAllowed, webconfig.RuleOptionsNotHandled},
+	"webapi-star-content-type-routing":          {webconfig.RuleOptionsNotHandled},
+	"webapi-template-cors-commented-out":        {"*"},
+	"outbound-echo-precondition-locations":      {webconfig.RuleWildcardCredentials, webconfig.RuleUnanchoredOrigin},
+}
+
+// corpusPolicy is what make policy must derive, judged by hand: the
+// origins (as normalised policy values) and whether credentials are allowed.
+var corpusPolicy = map[string]struct {
+	origins     []string
+	credentials bool
+}{
+	"coldfusion-star-credentials":           {[]string{"*"}, false},
+	"corsmodule-and-customheaders-misspelt": {[]string{"https://*.europe.mittalco.com", "http://localhost:8080"}, true},
+	"corsmodule-wildcard-subdomain-proxy":   {[]string{"https://*.europe.mittalco.com", "http://localhost:8080"}, true},
+	"outbound-echo-precondition-locations":  {[]string{"https://make-pizza-info-www.azurewebsites.net", "https://make-pizza.info"}, true},
+	"proxy-exact-origin-credentials":        {[]string{"http://localhost:8080"}, true},
+	"webapi-exact-origin-credentials":       {[]string{"http://localhost:8100"}, true},
+	"mvc-star-stock-options-handler":        {[]string{"*"}, false},
+}
+
+// TestCorpusJudgement holds lint and make policy to the hand judgement of
+// README.md on the points the goldens alone would let -update overwrite: the
+// mistakes found, the false alarms avoided and the policy's origins.
+func TestCorpusJudgement(t *testing.T) {
+	files := map[string]bool{}
+	for _, path := range corpusFiles(t) {
+		files[strings.TrimSuffix(filepath.Base(path), ".config")] = true
+	}
+	for _, tables := range []map[string]bool{keys(corpusMust), keys(corpusMustNot), keys(corpusPolicy)} {
+		for name := range tables {
+			if !files[name] {
+				t.Errorf("corpus: the judgement names %s.config, which is not in %s", name, corpusDir)
+			}
+		}
+	}
+	for name := range files {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := iis.Load(filepath.Join(corpusDir, name+".config"))
+			if err != nil {
+				t.Fatalf("corpus: %s.config refused: %v", name, err)
+			}
+			fs := webconfig.Lint(cfg)
+			for _, want := range corpusMust[name] {
+				if !hasFinding(fs, want) {
+					t.Errorf("corpus: %s.config: lint no longer reports %s at line %v (judged right by hand)", name, want.rule, want.lines)
+				}
+			}
+			for _, rule := range corpusMustNot[name] {
+				for _, f := range fs {
+					if !f.Note && (rule == "*" || f.Rule == rule) {
+						t.Errorf("corpus: %s.config: lint reports %s at line %d, a false alarm by hand judgement (README.md): %s", name, f.Rule, f.Line, f.Message)
+					}
+				}
+			}
+			want, ok := corpusPolicy[name]
+			if !ok {
+				return
+			}
+			p, _, err := webconfig.DerivePolicy(cfg)
+			if err != nil {
+				t.Fatalf("corpus: %s.config: make policy derives nothing: %v", name, err)
+			}
+			var got []string
+			for _, o := range p.Origins {
+				got = append(got, o.Value)
+			}
+			if strings.Join(got, " ") != strings.Join(want.origins, " ") || p.Credentials != want.credentials {
+				t.Errorf("corpus: %s.config: make policy derives origins %v, credentials %v; the hand judgement is %v, credentials %v",
+					name, got, p.Credentials, want.origins, want.credentials)
+			}
+		})
+	}
+}
+
+func hasFinding(fs []webconfig.Finding, want finding) bool {
+	for _, f := range fs {
+		if f.Note || f.Rule != want.rule {
+			continue
+		}
+		if len(want.lines) == 0 || slices.Contains(want.lines, f.Line) {
+			return true
+		}
+	}
+	return false
+}
+
+func keys[V any](m map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
