@@ -303,7 +303,7 @@ func (d *deriver) fromRewrite() error {
 			d.addOrigin(r.Action.Value, r.Line)
 			continue
 		}
-		conds := originConditions(r)
+		conds := originConditions(d.cfg, r)
 		if len(conds) == 0 {
 			d.note("line %d: the rule \"%s\" echoes every origin (no {HTTP_ORIGIN} condition); the policy uses \"*\" to stand for it", r.Line, r.Name)
 			d.addOrigin("*", r.Line)

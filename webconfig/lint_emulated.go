@@ -252,8 +252,8 @@ func (l *linter) optionsToApplication(verdict string, headerLine int) {
 	}
 	if hasMethods && hasHeaders {
 		l.add(Finding{Line: line, Rule: RuleOptionsToApplication, Note: true,
-			Message: fmt.Sprintf("%s hands OPTIONS to the application: the preflight passes only if the application answers it with a 2xx status, which corsgate cannot see (ASP.NET Web API answers 405 to an OPTIONS no action takes unless CORS is enabled in code or Application_BeginRequest ends OPTIONS; customHeaders go on that 405 too) (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 7)", who),
-			Fix:     "check with make check against the real site; or keep OPTIONSVerbHandler (do not remove it) so IIS answers OPTIONS 200 itself"})
+			Message: fmt.Sprintf("%s hands OPTIONS to the application: the preflight passes only if the application answers it with a 2xx status, which corsgate cannot see (ASP.NET Web API answers 405 to an OPTIONS no action takes unless CORS is enabled in code or Application_BeginRequest ends OPTIONS; customHeaders go on that 405 too) (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 7)%s", who, l.appAlsoCORS()),
+			Fix:     "check with make check against the real site; " + l.keepOptionsHandler()})
 		return
 	}
 	var missing []string
@@ -264,8 +264,29 @@ func (l *linter) optionsToApplication(verdict string, headerLine int) {
 		missing = append(missing, acah)
 	}
 	l.add(Finding{Line: line, Rule: RuleOptionsToApplication, Verdict: verdict,
-		Message: fmt.Sprintf("%s hands OPTIONS to the application, and the file itself sends no %s: a preflight (a PUT, a JSON POST, an Authorization header) passes only if the application adds them to its OPTIONS answer, which corsgate cannot see; if it does, and also sends Access-Control-Allow-Origin, the customHeaders one duplicates it (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", who, strings.Join(missing, " or ")),
+		Message: fmt.Sprintf("%s hands OPTIONS to the application, and the file itself sends no %s: a preflight (a PUT, a JSON POST, an Authorization header) passes only if the application adds them to its OPTIONS answer, which corsgate cannot see (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)%s", who, strings.Join(missing, " or "), l.appAlsoCORS()),
 		Fix:     fmt.Sprintf("send %s from the same layer as Access-Control-Allow-Origin, or let the application do all of CORS and remove the customHeaders entries", strings.Join(missing, " and "))})
+}
+
+// appAlsoCORS is the sentence for an application that may do CORS too:
+// its Access-Control-Allow-Origin and the file's would both be sent.
+func (l *linter) appAlsoCORS() string {
+	if len(customHeaders(l.cfg, acao)) == 0 {
+		return ""
+	}
+	return "; if the application also sends Access-Control-Allow-Origin (CORS enabled in its code), the customHeaders one doubles it and the browser refuses every response (MultipleAllowOriginValues)"
+}
+
+// keepOptionsHandler is the fix that lets IIS answer OPTIONS itself: undo
+// the file's removal of OPTIONSVerbHandler, or add it ahead of the
+// file's own mappings that take OPTIONS.
+func (l *linter) keepOptionsHandler() string {
+	for _, rm := range l.cfg.HandlerRemovals {
+		if strings.EqualFold(rm.Name, "OPTIONSVerbHandler") {
+			return fmt.Sprintf("or delete the <remove name=\"%s\"/> on line %d so IIS answers OPTIONS 200 itself", rm.Name, rm.Line)
+		}
+	}
+	return "or add <add name=\"OPTIONSVerbHandler\" path=\"*\" verb=\"OPTIONS\" modules=\"ProtocolSupportModule\" requireAccess=\"None\"/> first in <handlers> (the file's own mappings come before the inherited one and take OPTIONS) so IIS answers OPTIONS 200 itself"
 }
 
 // originRules checks each allowed CORS Module rule but "*" on its own: a preflight
@@ -382,6 +403,7 @@ func (l *linter) servedMethods() {
 		return // every preflight fails already, or the application answers it
 	}
 	enabled := map[string]string{} // method -> where the file enables it
+	filtered := map[string]bool{}  // enabled by name in requestFiltering
 	var order []string
 	enable := func(m, where string) {
 		m = strings.TrimSpace(m)
@@ -403,6 +425,7 @@ func (l *linter) servedMethods() {
 	for _, v := range l.cfg.Filtering.Verbs {
 		if v.Allowed {
 			enable(v.Verb, fmt.Sprintf("requestFiltering allows it on line %d", v.Line))
+			filtered[strings.TrimSpace(v.Verb)] = true
 		}
 	}
 	for _, h := range l.cfg.Handlers {
@@ -415,7 +438,10 @@ func (l *linter) servedMethods() {
 	o := l.origins[0]
 	var missing, why []string
 	for _, m := range order {
-		if ex := l.emu.Send(m, l.path, http.Header{}); !ex.FromApp {
+		// A verb the file lets through request filtering by name is one the
+		// site serves, whatever handler the server adds (ColdFusion, PHP);
+		// one a handler lists must reach the application in the emulation.
+		if ex := l.emu.Send(m, l.path, http.Header{}); !ex.FromApp && !filtered[m] {
 			continue
 		}
 		if out := l.emu.Fetch(Request{Origin: o, Method: m, Path: l.path}); out.CorsError == "MethodDisallowedByPreflightResponse" {
@@ -431,7 +457,7 @@ func (l *linter) servedMethods() {
 		line = l.cfg.CORS.Line
 	}
 	l.add(Finding{Line: line, Rule: RuleMethodNotAllowed, Verdict: "MethodDisallowedByPreflightResponse",
-		Message: fmt.Sprintf("the site serves %s, and the application answers it, but %s does not list it, so from %s it fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", strings.Join(why, "; "), where, o),
+		Message: fmt.Sprintf("the site serves %s, but %s does not list it, so from %s it fails at the preflight in the emulation (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8)", strings.Join(why, "; "), where, o),
 		Fix:     fmt.Sprintf("add %s to %s (or stop enabling what no page may call)", strings.Join(missing, ", "), where)})
 }
 

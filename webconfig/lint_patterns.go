@@ -9,10 +9,17 @@ import (
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
-// originConditions returns the non-negated conditions on {HTTP_ORIGIN}.
-func originConditions(r iis.Rule) []iis.Condition {
+// originConditions returns the non-negated conditions on {HTTP_ORIGIN} of
+// rule r: its own, and for an outbound rule those of its preCondition
+// (outboundRules/preConditions, looked up in cfg), which gate it the same
+// way.
+func originConditions(cfg *iis.Config, r iis.Rule) []iis.Condition {
+	conds := r.Conditions
+	if pc, ok := cfg.PreConditions[strings.ToLower(r.PreCondition)]; ok && r.PreCondition != "" {
+		conds = append(slices.Clone(conds), pc.Conditions...)
+	}
 	var out []iis.Condition
-	for _, c := range r.Conditions {
+	for _, c := range conds {
 		if strings.EqualFold(strings.TrimSpace(c.Input), "{HTTP_ORIGIN}") && !c.Negate {
 			out = append(out, c)
 		}
@@ -26,7 +33,7 @@ func (l *linter) patterns() {
 	seen := map[int]bool{}
 	for _, r := range rules {
 		capture := strings.Contains(strings.ToUpper(r.Action.Value), "{C:")
-		for _, c := range originConditions(r) {
+		for _, c := range originConditions(l.cfg, r) {
 			if seen[c.Line] {
 				continue
 			}
@@ -232,7 +239,7 @@ func (l *linter) outboundNeverMatches() {
 				continue
 			}
 			origin := l.origins[0]
-			for _, c := range originConditions(r) {
+			for _, c := range originConditions(l.cfg, r) {
 				if s := sampleOrigin(c); s != "" && matches(c, s) {
 					origin = s
 				}

@@ -2,6 +2,7 @@ package webconfig
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -113,21 +114,38 @@ func (l *linter) maxAge() {
 	}
 }
 
+// vary sends a GET from an origin each echo rule accepts through the
+// emulation: when the response echoes the origin without Vary: Origin, the
+// finding names the rule, or the rule that blanks Vary when there is one.
 func (l *linter) vary() {
-	for _, h := range customHeaders(l.cfg, "Vary") {
-		if v := strings.ToLower(h.Value); strings.Contains(v, "origin") || strings.TrimSpace(v) == "*" {
-			return
-		}
-	}
-	if len(outboundSetting(l.cfg, "Vary")) > 0 {
-		return
-	}
 	for _, r := range outboundSetting(l.cfg, acao) {
-		if echoesOrigin(r.Action.Value) {
-			l.add(Finding{Line: r.Line, Rule: RuleEchoWithoutVary,
-				Message: fmt.Sprintf("the outbound rule \"%s\" sets Access-Control-Allow-Origin from the request (%s) but nothing adds Vary: Origin, so a browser or proxy cache may serve the response cached for one origin to another, whose CORS check then fails on the mismatched origin (or one origin's data reaches another) (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)", r.Name, r.Action.Value),
-				Fix:     `add <add name="Vary" value="Origin"/> to customHeaders, or an outbound rule setting RESPONSE_Vary to "Origin"`})
+		if !echoesOrigin(r.Action.Value) {
+			continue
 		}
+		origin := l.origins[0]
+		for _, c := range originConditions(l.cfg, r) {
+			if s := sampleOrigin(c); s != "" && matches(c, s) {
+				origin = s
+				break
+			}
+		}
+		ex := l.emu.Send(http.MethodGet, l.path, http.Header{"Origin": {origin}})
+		if ex.Header.Get(acao) != origin {
+			continue
+		}
+		vary := strings.ToLower(strings.Join(ex.Header.Values("Vary"), ","))
+		if strings.Contains(vary, "origin") || strings.Contains(vary, "*") {
+			continue
+		}
+		line, who := r.Line, fmt.Sprintf("nothing adds Vary: Origin")
+		for _, v := range outboundSetting(l.cfg, "Vary") {
+			if v.Action.Value == "" {
+				line, who = v.Line, fmt.Sprintf("the outbound rule \"%s\" (line %d) removes the Vary header", v.Name, v.Line)
+			}
+		}
+		l.add(Finding{Line: line, Rule: RuleEchoWithoutVary,
+			Message: fmt.Sprintf("the outbound rule \"%s\" (line %d) sets Access-Control-Allow-Origin from the request (%s) but %s, so a browser or proxy cache may serve the response cached for one origin to another, whose CORS check then fails on the mismatched origin (or one origin's data reaches another) (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)", r.Name, r.Line, r.Action.Value, who),
+			Fix:     `add Origin to the Vary header: <add name="Vary" value="Origin"/> in customHeaders, or an outbound rule setting RESPONSE_Vary to "Origin"`})
 	}
 }
 
@@ -137,6 +155,7 @@ func (l *linter) failUnlisted() {
 		return
 	}
 	var listed []string
+	wildcard := false
 	for _, r := range c.Rules {
 		if !r.Allowed {
 			continue
@@ -144,7 +163,15 @@ func (l *linter) failUnlisted() {
 		if r.Origin == "*" {
 			return // every origin is listed
 		}
+		wildcard = wildcard || strings.Contains(r.Origin, "*")
 		listed = append(listed, r.Origin)
+	}
+	if wildcard {
+		// A wildcard rule likely covers the site's own host: say so, quietly.
+		l.add(Finding{Line: c.Line, Rule: RuleFailUnlistedSameOrigin, Note: true,
+			Message: fmt.Sprintf("failUnlistedOrigins=\"true\" answers 403 to every request whose Origin no rule allows, and browsers send Origin on same-origin POSTs too; the allowed origins (%s) include a wildcard, which likely covers the site's own origin (this file cannot tell)", strings.Join(listed, ", ")),
+			Fix:     "nothing if the site's own host matches a wildcard rule; otherwise add its origin to <cors>"})
+		return
 	}
 	l.add(Finding{Line: c.Line, Rule: RuleFailUnlistedSameOrigin,
 		Message: fmt.Sprintf("warning: failUnlistedOrigins=\"true\" answers 403 to every request whose Origin no rule allows, and browsers send Origin on same-origin POSTs too (form posts, fetch POST), so the site's own pages get 403 unless the site's own origin is among the allowed origins (%s); this file cannot tell the site's origin", strings.Join(listed, ", ")),
@@ -206,8 +233,8 @@ func (l *linter) names() {
 	defer func() {
 		for _, e := range exposedOrder {
 			names := exposed[fmt.Sprintf("%d %s", e.line, e.where)]
-			l.add(Finding{Line: e.line, Rule: RuleExposeCORSHeader,
-				Message: fmt.Sprintf("%s lists %s: Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; the entries are likely meant for an allow list", e.where, quoteList(names, 6)),
+			l.add(Finding{Line: e.line, Rule: RuleExposeCORSHeader, Note: true,
+				Message: fmt.Sprintf("%s lists %s: Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; harmless (they merely become readable), likely meant for an allow list", e.where, quoteList(names, 6)),
 				Fix:     fmt.Sprintf("remove %s from the expose list", quoteList(names, 6))})
 		}
 	}()
