@@ -66,6 +66,7 @@ const (
 	RuleOutboundNeverMatches   = "outbound-rule-never-matches"
 	RuleSeveralOrigins         = "allow-origin-lists-several"
 	RuleCredentialsValue       = "allow-credentials-not-true"
+	RuleSimpleOnly             = "simple-requests-only"
 )
 
 // titles are the one-line summaries Format prints before why and fix.
@@ -94,6 +95,7 @@ var titles = map[string]string{
 	RuleOutboundNeverMatches:   "an outbound rule meant to send a CORS header never fires",
 	RuleSeveralOrigins:         "Access-Control-Allow-Origin lists several origins",
 	RuleCredentialsValue:       `Access-Control-Allow-Credentials is not exactly "true"`,
+	RuleSimpleOnly:             "only simple requests can pass: nothing sends Allow-Methods or Allow-Headers",
 }
 
 // Header names, and their URL Rewrite server variables.
@@ -189,6 +191,7 @@ func lintConfig(site, cfg *iis.Config, prefix string) []Finding {
 	l.options()
 	l.originRules()
 	l.servedMethods()
+	l.simpleOnly()
 	l.names()
 	l.maxAge()
 	l.patterns()
@@ -260,7 +263,7 @@ func (l *linter) configNotes() {
 	for _, r := range l.cfg.InboundRules {
 		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
 			l.add(Finding{Line: r.Line, Rule: RuleReverseProxy, Note: true,
-				Message: fmt.Sprintf("the rule \"%s\" sends matching requests to %s (with Application Request Routing installed; without it IIS answers 404.4): the response, and any CORS headers the application there sends, come from an application corsgate cannot see; customHeaders and outbound rules still apply on the way back", r.Name, r.Action.URL),
+				Message: fmt.Sprintf("the rule \"%s\" sends matching requests to %s (with Application Request Routing installed; without it IIS answers 404.4): the response, and any CORS headers the application there sends, come from an application corsgate cannot see; customHeaders and outbound rules still apply on the way back%s", r.Name, r.Action.URL, l.appAlsoCORS()),
 				Fix:     "check the proxied application's own CORS headers with make check against the real site"})
 		}
 	}

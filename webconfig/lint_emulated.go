@@ -479,3 +479,28 @@ func (l *linter) allowMethodsLine(origin string) (int, string) {
 	}
 	return 0, "the configuration (it sends no Access-Control-Allow-Methods)"
 }
+
+// simpleOnly notes a file whose CORS headers come from customHeaders or
+// rewrite rules with Access-Control-Allow-Origin alone, while IIS answers
+// the preflight itself: only simple requests (GET, HEAD, a form POST) can
+// pass; a JSON POST, a PUT or an Authorization header fails at the
+// preflight, as the emulation shows.
+func (l *linter) simpleOnly() {
+	if corsModuleOn(l.cfg) || len(l.layersSetting(acao)) == 0 || len(l.layersSetting(acam)) > 0 || len(l.layersSetting(acah)) > 0 {
+		return
+	}
+	if slices.ContainsFunc(l.fs, func(f Finding) bool {
+		return strings.HasPrefix(f.Rule, "options-") || f.Rule == RuleWindowsAuthPreflight
+	}) {
+		return
+	}
+	o := l.origins[0]
+	out := l.emu.Fetch(Request{Origin: o, Method: http.MethodPost, Path: l.path, Headers: []string{"Content-Type"}})
+	if out.CorsError != "HeaderDisallowedByPreflightResponse" || out.Preflight == nil || out.Preflight.FromApp {
+		return
+	}
+	ls := l.layersSetting(acao)
+	l.add(Finding{Line: ls[0].line, Rule: RuleSimpleOnly, Note: true, Verdict: out.CorsError,
+		Message: fmt.Sprintf("%s sends Access-Control-Allow-Origin and nothing sends Access-Control-Allow-Methods or -Headers, so only simple requests (GET, HEAD, a form POST) can pass: in the emulation a JSON POST from %s fails at the preflight (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8); fine for a read-only public resource", ls[0].what, o),
+		Fix:     "nothing for simple requests; for JSON, PUT, DELETE or an Authorization header add Access-Control-Allow-Methods and Access-Control-Allow-Headers next to Access-Control-Allow-Origin"})
+}
