@@ -501,6 +501,6 @@ func (l *linter) simpleOnly() {
 	}
 	ls := l.layersSetting(acao)
 	l.add(Finding{Line: ls[0].line, Rule: RuleSimpleOnly, Note: true, Verdict: out.CorsError,
-		Message: fmt.Sprintf("%s sends Access-Control-Allow-Origin and nothing sends Access-Control-Allow-Methods or -Headers, so only simple requests (GET, HEAD, a form POST) can pass: in the emulation a JSON POST from %s fails at the preflight (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8); fine for a read-only public resource", ls[0].what, o),
+		Message: fmt.Sprintf("Access-Control-Allow-Origin comes from %s (line %d) and nothing sends Access-Control-Allow-Methods or -Headers, so only simple requests (GET, HEAD, a form POST) can pass: in the emulation a JSON POST from %s fails at the preflight (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8); fine for a read-only public resource", ls[0].what, ls[0].line, o),
 		Fix:     "nothing for simple requests; for JSON, PUT, DELETE or an Authorization header add Access-Control-Allow-Methods and Access-Control-Allow-Headers next to Access-Control-Allow-Origin"})
 }
