@@ -1,7 +1,7 @@
-// Package webconfig lints an IIS web.config for the CORS mistakes of the
-// field guide (/work/shared/seed/iis-cors-field-guide.txt in the project's
-// brief; docs/iis-behaviours.md for the IIS side) and derives a corsgate
-// policy from it. It knows no IIS semantics of its own: the iis package
+// Package webconfig lints an IIS web.config for CORS mistakes (those the
+// lab teaches, lab/catalogue.go, and those real files show,
+// testdata/corpus) and derives a corsgate policy from it. The IIS
+// behaviour it relies on is documented in docs/iis-behaviours.md. It knows no IIS semantics of its own: the iis package
 // reads and compiles the configuration (patterns, handler selection,
 // <location> merging), and where a question is "what would a browser
 // see", lint sends the request through the iis emulation in-process and
