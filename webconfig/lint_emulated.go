@@ -134,19 +134,6 @@ func (l *linter) duplicates() {
 	}
 }
 
-// options sends a browser's preflight (PUT with a JSON body) from an
-// allowed origin through the emulation and reports what stops it before
-// any CORS handling: request filtering (404.6), Windows Authentication
-// (401), no handler (405), or the application answering it while the file
-// filteringDenies reports whether request filtering denies method, read
-// from the configuration (verbs compare case-sensitively, RL16 in
-// docs/iis-behaviours.md) — only to word the finding; the emulated 404
-// optionsNotHandled reports a 405 to the preflight: the file removed
-// optionsToApplication reports OPTIONS handed to the application while the
-// file's own CORS headers lack Allow-Methods or Allow-Headers: the
-// preflight then passes only if the application adds them, which
-// appAlsoCORS is the sentence for an application that may do CORS too:
-// keepOptionsHandler is the fix that lets IIS answer OPTIONS itself: undo
 // originRules checks each allowed CORS Module rule but "*" on its own: a preflight
 // from its origin for every method and header the other rules allow is
 // sent through the emulation; a rule that fails one lacks it.
@@ -337,6 +324,3 @@ func (l *linter) allowMethodsLine(origin string) (int, string) {
 	}
 	return 0, "the configuration (it sends no Access-Control-Allow-Methods)"
 }
-
-// simpleOnly notes a file whose CORS headers come from customHeaders or
-// rewrite rules with Access-Control-Allow-Origin alone, while IIS answers

@@ -14,6 +14,10 @@ import (
 // filtering, Windows Authentication, no handler for OPTIONS, OPTIONS to
 // the application; and the file whose CORS allows only simple requests.
 
+// options sends a browser's preflight (PUT with a JSON body) from an
+// allowed origin through the emulation and reports what stops it before
+// any CORS handling: request filtering (404.6), Windows Authentication
+// (401), no handler (405), or the application answering it while the file
 // sends only part of the CORS headers.
 func (l *linter) options() {
 	headerLine := corsHeaderLine(l.cfg)
@@ -46,6 +50,9 @@ func (l *linter) options() {
 	}
 }
 
+// filteringDenies reports whether request filtering denies method, read
+// from the configuration (verbs compare case-sensitively, RL16 in
+// docs/iis-behaviours.md) — only to word the finding; the emulated 404
 // decided it.
 func (l *linter) filteringDenies(method string) bool {
 	f := l.cfg.Filtering
@@ -74,6 +81,7 @@ func (l *linter) filteringLine(method string) (line int, why, fix string) {
 		fmt.Sprintf("add <add verb=\"%s\" allowed=\"true\"/> to requestFiltering/verbs", method)
 }
 
+// optionsNotHandled reports a 405 to the preflight: the file removed
 // OPTIONSVerbHandler or mapped OPTIONS to a handler that refuses it.
 func (l *linter) optionsNotHandled(pf *Exchange, verdict string, headerLine int) {
 	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.Options{})
@@ -106,6 +114,9 @@ func (l *linter) optionsNotHandled(pf *Exchange, verdict string, headerLine int)
 		Fix:     fix})
 }
 
+// optionsToApplication reports OPTIONS handed to the application while the
+// file's own CORS headers lack Allow-Methods or Allow-Headers: the
+// preflight then passes only if the application adds them, which
 // corsgate cannot see.
 func (l *linter) optionsToApplication(verdict string, headerLine int) {
 	hasMethods := len(l.layersSetting(acam)) > 0
@@ -137,6 +148,7 @@ func (l *linter) optionsToApplication(verdict string, headerLine int) {
 		Fix:     fmt.Sprintf("send %s from the same layer as Access-Control-Allow-Origin, or let the application do all of CORS and remove the customHeaders entries", strings.Join(missing, " and "))})
 }
 
+// appAlsoCORS is the sentence for an application that may do CORS too:
 // its Access-Control-Allow-Origin and the file's would both be sent.
 func (l *linter) appAlsoCORS() string {
 	if len(customHeaders(l.cfg, acao)) == 0 {
@@ -145,6 +157,7 @@ func (l *linter) appAlsoCORS() string {
 	return "; if the application also sends Access-Control-Allow-Origin (CORS enabled in its code), the customHeaders one doubles it and the browser refuses every response (MultipleAllowOriginValues)"
 }
 
+// keepOptionsHandler is the fix that lets IIS answer OPTIONS itself: undo
 // the file's removal of OPTIONSVerbHandler, or add it ahead of the
 // file's own mappings that take OPTIONS.
 func (l *linter) keepOptionsHandler() string {
@@ -156,6 +169,8 @@ func (l *linter) keepOptionsHandler() string {
 	return "or add <add name=\"OPTIONSVerbHandler\" path=\"*\" verb=\"OPTIONS\" modules=\"ProtocolSupportModule\" requireAccess=\"None\"/> first in <handlers> (the file's own mappings come before the inherited one and take OPTIONS) so IIS answers OPTIONS 200 itself"
 }
 
+// simpleOnly notes a file whose CORS headers come from customHeaders or
+// rewrite rules with Access-Control-Allow-Origin alone, while IIS answers
 // the preflight itself: only simple requests (GET, HEAD, a form POST) can
 // pass; a JSON POST, a PUT or an Authorization header fails at the
 // preflight, as the emulation shows.
