@@ -38,7 +38,7 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		}
 	}
 	for _, loc := range cfg.Locations {
-		if loc.Config != d.cfg {
+		if loc.Config != d.cfg && corsSignature(loc.Config) != corsSignature(d.cfg) {
 			d.note("line %d: <location path=\"%s\"> serves /%s with its own merged configuration; this policy describes %s only (one policy per path is not derived yet)", loc.Line, loc.Path, strings.Trim(loc.Path, "/"), d.path)
 		}
 	}
@@ -84,6 +84,31 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (see the notes)", cfg.Name)
 	}
 	return d.build()
+}
+
+// corsSignature sums up what decides CORS in cfg: the Access-Control-* and
+// Vary headers customHeaders and outbound rules set, the CORS Module,
+// authentication, request filtering, the handlers and the inbound rules. A
+// location with the same signature as the policy's configuration needs no
+// note.
+func corsSignature(cfg *iis.Config) string {
+	var b strings.Builder
+	for _, h := range cfg.CustomHeaders {
+		if n := strings.ToLower(h.Name); strings.HasPrefix(n, "access-control-") || n == "vary" {
+			fmt.Fprintf(&b, "h %s=%s;", n, h.Value)
+		}
+	}
+	for _, r := range cfg.OutboundRules {
+		fmt.Fprintf(&b, "o %s %s=%s;", r.Name, r.ServerVariable, r.Action.Value)
+	}
+	for _, r := range cfg.InboundRules {
+		fmt.Fprintf(&b, "i %s %s %s;", r.Name, r.Action.Type, r.Action.URL)
+	}
+	fmt.Fprintf(&b, "c %+v;a %+v;f %+v;", cfg.CORS, cfg.Auth, cfg.Filtering)
+	for _, h := range cfg.Handlers {
+		fmt.Fprintf(&b, "m %s %s %s;", h.Name, h.Path, h.Verb)
+	}
+	return b.String()
 }
 
 // corsWeight counts the CORS settings of cfg: Access-Control-* entries of
