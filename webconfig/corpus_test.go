@@ -23,11 +23,13 @@ import (
 const corpusDir = "testdata/corpus"
 
 // noCORS are the corpus files whose CORS lives outside the file (commented
-// out, in code, or in appSettings keys): make policy must say "configures
-// no CORS" for them, and nothing else may be refused.
+// out, in code, or in appSettings keys) or that send a CORS header but no
+// Access-Control-Allow-Origin: make policy must say "configures no CORS" for
+// them, and nothing else may be refused.
 var noCORS = map[string]string{
 	"appsettings-cors-keys-not-headers":         "appSettings keys named like the headers are read by the application, not sent by IIS",
 	"h5bp-cors-commented-out":                   "the customHeaders Access-Control-Allow-Origin is inside a comment",
+	"json-folder-methods-without-origin":        "only Access-Control-Allow-Methods is sent, no Access-Control-Allow-Origin",
 	"webapi-cors-in-code-headers-commented-out": "the customHeaders are commented out; the application enables CORS in code",
 	"webapi-template-cors-commented-out":        "the customHeaders are commented out; the application enables CORS in code",
 }
