@@ -67,6 +67,7 @@ const (
 	RuleSeveralOrigins         = "allow-origin-lists-several"
 	RuleCredentialsValue       = "allow-credentials-not-true"
 	RuleSimpleOnly             = "simple-requests-only"
+	RuleNoAllowOrigin          = "no-allow-origin"
 )
 
 // titles are the one-line summaries Format prints before why and fix.
@@ -96,6 +97,7 @@ var titles = map[string]string{
 	RuleSeveralOrigins:         "Access-Control-Allow-Origin lists several origins",
 	RuleCredentialsValue:       `Access-Control-Allow-Credentials is not exactly "true"`,
 	RuleSimpleOnly:             "only simple requests can pass: nothing sends Allow-Methods or Allow-Headers",
+	RuleNoAllowOrigin:          "Access-Control-* headers without Access-Control-Allow-Origin",
 }
 
 // Header names, and their URL Rewrite server variables.
@@ -192,6 +194,7 @@ func lintConfig(site, cfg *iis.Config, prefix string) []Finding {
 	l.originRules()
 	l.servedMethods()
 	l.simpleOnly()
+	l.noAllowOrigin()
 	l.names()
 	l.maxAge()
 	l.patterns()

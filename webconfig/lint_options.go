@@ -193,3 +193,30 @@ func (l *linter) simpleOnly() {
 		Message: fmt.Sprintf("Access-Control-Allow-Origin comes from %s (line %d) and nothing sends Access-Control-Allow-Methods or -Headers, so only simple requests (GET, HEAD, a form POST) can pass: in the emulation a JSON POST from %s fails at the preflight (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 8); fine for a read-only public resource", ls[0].what, ls[0].line, o),
 		Fix:     "nothing for simple requests; for JSON, PUT, DELETE or an Authorization header add Access-Control-Allow-Methods and Access-Control-Allow-Headers next to Access-Control-Allow-Origin"})
 }
+
+// noAllowOrigin notes a file that sends Access-Control-* headers but no
+// Access-Control-Allow-Origin: every cross-origin read fails the CORS check
+// (https://fetch.spec.whatwg.org/#cors-check, step 2) unless the
+// application adds the origin itself, which corsgate cannot see. A GET
+// through the emulation confirms the origin is missing.
+func (l *linter) noAllowOrigin() {
+	if configuresCORS(l.cfg) {
+		return
+	}
+	line, name := 0, ""
+	for _, n := range corsHeaderNames[1:] {
+		if ls := l.layersSetting(n); len(ls) > 0 && (line == 0 || ls[0].line < line) {
+			line, name = ls[0].line, n
+		}
+	}
+	if line == 0 {
+		return
+	}
+	o := l.origins[0]
+	if ex := l.emu.Send(http.MethodGet, l.path, http.Header{"Origin": {o}}); ex.Header.Get(acao) != "" {
+		return
+	}
+	l.add(Finding{Line: line, Rule: RuleNoAllowOrigin, Note: true, Verdict: "MissingAllowOriginHeader",
+		Message: fmt.Sprintf("the file sends %s but nothing sends Access-Control-Allow-Origin, so in the emulation a GET from %s is refused: the browser checks Access-Control-Allow-Origin first and the other headers do nothing alone (https://fetch.spec.whatwg.org/#cors-check); unless the application adds Access-Control-Allow-Origin itself, no origin can read the responses", name, o),
+		Fix:     "add Access-Control-Allow-Origin next to it (the origin allowed, or \"*\" for a public resource), or remove the entry if no cross-origin page reads this"})
+}

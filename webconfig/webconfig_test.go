@@ -188,6 +188,7 @@ func TestRules(t *testing.T) {
 		// The match pattern of a RESPONSE_ rule is tested against the header, not the URL.
 		{RuleOutboundNeverMatches, inline(`<rewrite><outboundRules><rule name="fonts"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern="\.(woff|ttf)$"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite>`), "rewrite-echo-anchored"},
 		{RuleSimpleOnly, "customheaders-wildcard", "customheaders-exact-origin-options-handler"},
+		{RuleNoAllowOrigin, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Methods" value="POST,GET"/></customHeaders></httpProtocol>`), "app-level-cors"},
 		{RuleSeveralOrigins, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example, https://b.example"/></customHeaders></httpProtocol>`), "customheaders-trailing-slash"},
 		{RuleCredentialsValue, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Credentials" value="True"/></customHeaders></httpProtocol>`), "customheaders-wildcard-with-credentials"},
 		{RuleEchoWithoutVary, "rewrite-echo-anchored", echoCfg(`^https://app\.example\.com$`, vary)},
@@ -203,7 +204,7 @@ func TestRules(t *testing.T) {
 	}
 	// A rule that is a mistake must not fire as one; its note form (the
 	// application answers OPTIONS with the headers complete) may.
-	noteRules := map[string]bool{RuleForbiddenHeaderListed: true, RuleNotEmulated: true, RuleReverseProxy: true, RuleExposeCORSHeader: true, RuleSimpleOnly: true}
+	noteRules := map[string]bool{RuleForbiddenHeaderListed: true, RuleNotEmulated: true, RuleReverseProxy: true, RuleExposeCORSHeader: true, RuleSimpleOnly: true, RuleNoAllowOrigin: true}
 	has := func(fs []Finding, rule string) bool {
 		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule && (!f.Note || noteRules[rule]) })
 	}
