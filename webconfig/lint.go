@@ -10,6 +10,7 @@ package webconfig
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -255,9 +256,14 @@ func (l *linter) configNotes() {
 			continue // the reverse-proxy note below says it for CORS
 		}
 		if n.Status != 0 {
-			l.add(Finding{Line: n.Line, Rule: RuleIISConfigError,
+			// The emulation answers as IIS does; the verdict is Chrome's on
+			// that answer to a preflight.
+			o := l.origins[0]
+			pf := l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type"))
+			verdict, _ := preflightCheck(pf.Status, pf.Header, o, "PUT", []string{"Content-Type"}, false)
+			l.add(Finding{Line: n.Line, Rule: RuleIISConfigError, Verdict: verdict,
 				Message: fmt.Sprintf("%s; IIS answers %d to every request in its scope, preflights included, so no CORS request succeeds", n.Text, n.Status),
-				Fix:     "fix the configuration error IIS names (the emulation answers as IIS does)", Verdict: "PreflightMissingAllowOriginHeader"})
+				Fix:     "fix the configuration error IIS names (the emulation answers as IIS does)"})
 			continue
 		}
 		l.add(Finding{Line: n.Line, Rule: RuleNotEmulated, Note: true, Message: n.Text,
