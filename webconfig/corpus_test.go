@@ -136,7 +136,8 @@ func TestCorpusGolden(t *testing.T) {
 
 // TestCorpusProvenance checks that README.md has a row for every corpus
 // file, naming its repository, its path there and the 40-hex commit it was
-// taken from, and no row for a file that is not there.
+// taken from, and a section with its hand judgement; and no row for a file
+// that is not there.
 func TestCorpusProvenance(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(corpusDir, "README.md"))
 	if err != nil {
@@ -159,8 +160,12 @@ func TestCorpusProvenance(t *testing.T) {
 		}
 	}
 	for _, path := range corpusFiles(t) {
-		if file := filepath.Base(path); !rows[file] {
+		file := filepath.Base(path)
+		if !rows[file] {
 			t.Errorf("corpus: %s has no row in README.md (| `%s` | owner/repo | `path` | 40-hex commit | ...)", file, file)
+		}
+		if name := strings.TrimSuffix(file, ".config"); !strings.Contains(string(readme), "\n### "+name+"\n") {
+			t.Errorf("corpus: %s has no hand judgement in README.md (a section \"### %s\")", file, name)
 		}
 	}
 	for name := range noCORS {
