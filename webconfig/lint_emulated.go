@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -167,7 +168,7 @@ func (l *linter) originRules() {
 		case "*", "accept", "accept-language", "content-language":
 			return true
 		}
-		return forbiddenRequestHeader(h)
+		return fetchspec.IsForbiddenRequestHeaderName(h)
 	})
 	for _, r := range allowed {
 		if r.Origin == "*" {

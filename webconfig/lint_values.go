@@ -263,7 +263,7 @@ func (l *linter) names() {
 				exposedOrder = append(exposedOrder, e)
 			}
 			exposed[k] = append(exposed[k], e.name)
-		case e.header == acah && forbiddenRequestHeader(e.name):
+		case e.header == acah && fetchspec.IsForbiddenRequestHeaderName(e.name):
 			l.add(Finding{Line: e.line, Rule: RuleForbiddenHeaderListed, Note: true,
 				Message: fmt.Sprintf("%s lists \"%s\", a forbidden request header page JavaScript can never set (https://fetch.spec.whatwg.org/#forbidden-request-header); the browser sets it itself and never asks for it in a preflight, so the entry is harmless and has no effect", e.where, e.name),
 				Fix:     fmt.Sprintf("remove \"%s\" (optional)", e.name)})
