@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -108,7 +109,9 @@ func (e *Emulator) Fetch(r Request) Outcome {
 		r.Path = "/api/orders"
 	}
 	var out Outcome
-	if needsPreflight(r.Method, r.Headers) {
+	// https://fetch.spec.whatwg.org/#cors-preflight-fetch: a method that is not
+	// CORS-safelisted, or a CORS-unsafe request header (r lists only those).
+	if !fetchspec.IsSafelistedMethod(r.Method) || len(r.Headers) > 0 {
 		h := http.Header{"Origin": {r.Origin}, "Access-Control-Request-Method": {r.Method}}
 		if len(r.Headers) > 0 {
 			// Chrome sends the names lower-cased, sorted, comma-separated
