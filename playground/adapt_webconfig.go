@@ -1,0 +1,26 @@
+package playground
+
+// Every use of the web.config linter is in this file.
+
+import (
+	"github.com/corsgate/corsgate/fixtures/iis"
+	"github.com/corsgate/corsgate/webconfig"
+)
+
+// Finding is one lint finding beside the editor.
+type Finding struct {
+	Line    int    `json:"line"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+	Example string `json:"example,omitempty"`
+}
+
+// lint is make lint's verdict on cfg (webconfig.Lint).
+func lint(cfg *iis.Config) []Finding {
+	var out []Finding
+	for _, f := range webconfig.Lint(cfg) {
+		out = append(out, Finding{Line: f.Line, Rule: f.Rule, Message: f.Message, Fix: f.Fix, Example: f.Example})
+	}
+	return out
+}
