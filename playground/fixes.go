@@ -73,8 +73,13 @@ var Fixes = []LabFix{
 			{`pattern="https://app\.example\.com"`, `pattern="^https://(app|admin)\.example\.com$"`},
 			{`value="{C:0}"`, `value="{HTTP_ORIGIN}"`},
 		}}},
-	{Config: "request-filtering-denies-options", Check: 0, After: "readable",
-		Alternatives: [][]Edit{{{"          <add verb=\"OPTIONS\" allowed=\"false\" />\n", ""}}}},
+	// Once the preflight is no longer refused, it meets the file's next
+	// mistake: no Access-Control-Allow-Headers for the JSON Content-Type.
+	// The page shows it; that is the lesson of fixing one layer at a time.
+	{Config: "request-filtering-denies-options", Check: 0, After: "blocked: HeaderDisallowedByPreflightResponse",
+		// The file maps no OPTIONS handler either: map it, as the lab's
+		// working configurations do, so the preflight gets 200.
+		Alternatives: [][]Edit{{{"          <add verb=\"OPTIONS\" allowed=\"false\" />\n", ""}, {"  </system.webServer>", optionsHandler}}}},
 }
 
 // Apply returns text with the first alternative whose every Find occurs
