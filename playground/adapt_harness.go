@@ -5,6 +5,7 @@ package playground
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -167,6 +168,18 @@ func wire(e harness.Exchange) WireExchange {
 		w.Note = "not sent"
 	}
 	return w
+}
+
+// recoverBrowser restarts the browser when err says it died, so the playground
+// keeps one ready; it returns the line the page shows.
+func recoverBrowser(env *harness.Env, err error) string {
+	if !errors.Is(err, harness.ErrBrowserLost) {
+		return "playground: the browser could not run the request: " + err.Error()
+	}
+	if rerr := env.Browser.Restart(); rerr != nil {
+		return fmt.Sprintf("playground: the browser died (%v) and did not restart (%v); restart make playground", err, rerr)
+	}
+	return fmt.Sprintf("playground: the browser died during the run (%v); a new one is ready, run again", err)
 }
 
 // knownOrigin reports whether env has a page origin called name.

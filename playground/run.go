@@ -113,7 +113,7 @@ func (s *Server) Run(ctx context.Context, st State) *Result {
 	s.runs.Add(1)
 	obs, err := srv.run(ctx, s.env, c, st.Request.Second)
 	if err != nil {
-		res.Problem = "playground: the browser could not run the request: " + err.Error()
+		res.Problem = recoverBrowser(s.env, err)
 		return res
 	}
 	for _, o := range obs {

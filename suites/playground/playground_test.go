@@ -131,3 +131,31 @@ var _ = Describe("the README's screenshot", func() {
 		Expect(os.WriteFile(filepath.Join("..", "..", "docs", "playground.png"), png, 0o644)).To(Succeed())
 	}, SpecTimeout(30*time.Second))
 })
+
+var _ = Describe("sequences", func() {
+	It(`"then from another origin" shows the shared HTTP cache serving one origin's echo to another until Vary: Origin is sent`, func(ctx SpecContext) {
+		open(root + "/?lab=rewrite-echo-anchored&check=0")
+		// A cacheable response whose Access-Control-Allow-Origin echoes the
+		// request's origin, and no Vary: Origin (the lint finding).
+		eval(`(() => { const t = document.getElementById("config");
+			t.value = t.value.replace('<add name="Access-Control-Allow-Headers" value="Content-Type" />',
+				'<add name="Access-Control-Allow-Headers" value="Content-Type" />\n        <add name="Cache-Control" value="max-age=600" />');
+			t.dispatchEvent(new Event("input"));
+			document.getElementById("method").value = "GET";
+			document.getElementById("bodyType").value = "";
+			document.getElementById("credentials").value = "omit";
+			document.querySelector('input[name=sequence][value="then-from"]').checked = true;
+			document.getElementById("second").value = "https://admin.example.com";
+			document.getElementById("second").dispatchEvent(new Event("change")); })()`)
+		noVary := run()
+		Expect(noVary.State).To(Equal("done"), "page status: %s", noVary.Status)
+		Expect(noVary.Chrome).To(MatchRegexp(`^readable, status 200; again: blocked: AllowOriginMismatch \("https://app.example.com"\)`))
+
+		eval(`(() => { const t = document.getElementById("config");
+			t.value = t.value.replace('<add name="Cache-Control" value="max-age=600" />',
+				'<add name="Cache-Control" value="max-age=600" />\n        <add name="Vary" value="Origin" />');
+			t.dispatchEvent(new Event("input")); })()`)
+		vary := run()
+		Expect(vary.Chrome).To(MatchRegexp(`^readable, status 200; again: readable, status 200`))
+	}, SpecTimeout(60*time.Second))
+})
