@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,17 +78,45 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/data", s.data)
 	mux.HandleFunc("POST /api/lint", s.lint)
 	mux.HandleFunc("POST /api/run", s.run)
-	return noSniff(mux)
+	return guard(mux)
 }
 
-func noSniff(h http.Handler) http.Handler {
+// guard keeps the playground to its own page: a Host that is not loopback
+// (DNS rebinding) is refused, and so is an API call from another origin,
+// which other sites' pages could otherwise make with the student's
+// browser. The API takes only application/json, which no cross-origin page
+// can send without a CORS preflight the playground never answers
+// (https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
+func guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host := hostOnly(r.Host); host != "127.0.0.1" && host != "localhost" && host != "::1" {
+			http.Error(w, fmt.Sprintf("playground: host %q is not loopback; open http://127.0.0.1:PORT/", r.Host), http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+				http.Error(w, fmt.Sprintf("playground: origin %q may not call the playground's API; use the playground's own page", o), http.StatusForbidden)
+				return
+			}
+			if mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
+				http.Error(w, "playground: the API takes Content-Type: application/json only", http.StatusUnsupportedMediaType)
+				return
+			}
+		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
 		// The page and its script come from here only.
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 		h.ServeHTTP(w, r)
 	})
+}
+
+// hostOnly is the host of a Host header, without its port.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {

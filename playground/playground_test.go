@@ -203,6 +203,8 @@ func browserless(t *testing.T) *Server {
 
 func post(t *testing.T, s *Server, path, body, tab string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Host = "127.0.0.1:8088"
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Playground-Tab", tab)
 	w := httptest.NewRecorder()
 	s.Handler().ServeHTTP(w, req)
@@ -252,4 +254,38 @@ func clip(s string) string {
 		return s[:200] + "..."
 	}
 	return s
+}
+
+func TestOnlyItsOwnPageCallsTheAPI(t *testing.T) {
+	s := browserless(t)
+	body := `{"config":"<configuration/>","request":{"origin":"same-origin","path":"/"}}`
+	for _, c := range []struct {
+		name, host, origin, contentType string
+		want                            int
+	}{
+		{"another site's form post", "127.0.0.1:8088", "https://evil.test", "text/plain", http.StatusForbidden},
+		{"a simple cross-origin POST without Origin", "127.0.0.1:8088", "", "text/plain", http.StatusUnsupportedMediaType},
+		{"DNS rebinding", "evil.test:8088", "", "application/json", http.StatusForbidden},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/api/lint", strings.NewReader(body))
+		req.Host = c.host
+		req.Header.Set("Content-Type", c.contentType)
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		if w.Code != c.want {
+			t.Errorf("%s: %d %s; want %d", c.name, w.Code, clip(w.Body.String()), c.want)
+		}
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/lint", strings.NewReader(body))
+	req.Host = "127.0.0.1:8088"
+	req.Header.Set("Origin", "http://127.0.0.1:8088")
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		t.Errorf("the page's own lint call: %d %s; want 200", w.Code, clip(w.Body.String()))
+	}
 }

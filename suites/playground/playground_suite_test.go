@@ -62,7 +62,7 @@ var _ = BeforeSuite(func() {
 	// The driving browser is a second, plain Chromium: a student's.
 	path, err := harness.FindChrome()
 	Expect(err).NotTo(HaveOccurred())
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.WindowSize(1500, 1000))
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.WindowSize(1680, 1000))
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // Chromium refuses its sandbox as root
 	}

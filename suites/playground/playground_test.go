@@ -94,7 +94,7 @@ var _ = Describe("editing a case", func() {
 			t.value = t.value.replace('value="https://app.example.com/"', 'value="https://app.example.com"');
 			t.dispatchEvent(new Event("input")); })()`)
 		edited := run()
-		Expect(edited.Chrome).To(HavePrefix("readable, status 200"))
+		Expect(edited.Chrome).To(MatchRegexp(`^readable\b.*\b200\b`))
 		Expect(edited.Console).To(BeEmpty())
 		Expect(edited.Expected).To(BeEmpty(), "the lab's expectation no longer applies")
 
@@ -149,13 +149,13 @@ var _ = Describe("sequences", func() {
 			document.getElementById("second").dispatchEvent(new Event("change")); })()`)
 		noVary := run()
 		Expect(noVary.State).To(Equal("done"), "page status: %s", noVary.Status)
-		Expect(noVary.Chrome).To(MatchRegexp(`^readable, status 200; again: blocked: AllowOriginMismatch \("https://app.example.com"\)`))
+		Expect(noVary.Chrome).To(MatchRegexp(`^readable\b[^;]*; again: blocked: AllowOriginMismatch \(?"https://app\.example\.com"`))
 
 		eval(`(() => { const t = document.getElementById("config");
 			t.value = t.value.replace('<add name="Cache-Control" value="max-age=600" />',
 				'<add name="Cache-Control" value="max-age=600" />\n        <add name="Vary" value="Origin" />');
 			t.dispatchEvent(new Event("input")); })()`)
 		vary := run()
-		Expect(vary.Chrome).To(MatchRegexp(`^readable, status 200; again: readable, status 200`))
+		Expect(vary.Chrome).To(MatchRegexp(`^readable\b[^;]*; again: readable\b`))
 	}, SpecTimeout(60*time.Second))
 })
