@@ -159,3 +159,25 @@ var _ = Describe("sequences", func() {
 		Expect(vary.Chrome).To(MatchRegexp(`^readable\b[^;]*; again: readable\b`))
 	}, SpecTimeout(60*time.Second))
 })
+
+var _ = Describe("page origins", func() {
+	It("an opaque page sends Origin: null and an http downgrade is a different origin", func(ctx SpecContext) {
+		open(root + "/?lab=customheaders-exact-origin-options-handler&check=3")
+		pick := func(origin string) {
+			eval(fmt.Sprintf(`(() => { const o = document.getElementById("origin"); o.value = %q; o.dispatchEvent(new Event("change")); })()`, origin))
+		}
+		pick("opaque")
+		null := run()
+		Expect(null.State).To(Equal("done"), "page status: %s", null.Status)
+		Expect(null.Chrome).To(HavePrefix(`blocked: AllowOriginMismatch`))
+		Expect(null.Console).To(ContainSubstring(`from origin 'null'`))
+
+		pick(playground.Downgrade)
+		down := run()
+		Expect(down.Chrome).To(HavePrefix(`blocked: AllowOriginMismatch`))
+		Expect(down.Console).To(ContainSubstring(`from origin 'http://app.example.com'`))
+
+		pick("https://app.example.com")
+		Expect(run().Chrome).To(HavePrefix("readable"))
+	}, SpecTimeout(60*time.Second))
+})
