@@ -181,11 +181,3 @@ func recoverBrowser(env *harness.Env, err error) string {
 	}
 	return fmt.Sprintf("playground: the browser died during the run (%v); a new one is ready, run again", err)
 }
-
-// knownOrigin reports whether env has a page origin called name.
-func knownOrigin(env *harness.Env, name string) error {
-	if _, err := env.Origin(origins.Name(name)); err != nil {
-		return fmt.Errorf("playground: page origin %q is not one the playground serves; pick one from the list", name)
-	}
-	return nil
-}

@@ -216,6 +216,7 @@ func TestRunRefusesBeforeTheBrowser(t *testing.T) {
 	cases := []struct{ name, body, want string }{
 		{"broken config", `{"config":"<configuration>\n<oops","request":{"origin":"https://app.example.com","path":"/api/orders"}}`, `"line":2`},
 		{"absolute URL", `{"config":"<configuration/>","request":{"origin":"same-origin","path":"https://evil.test/"}}`, "only calls its own emulated server"},
+		{"origin not offered", `{"config":"<configuration/>","request":{"origin":"http://api.localhost:1","path":"/api/orders"}}`, "not one the playground serves"},
 		{"unknown field", `{"config":"<configuration/>","url":"https://evil.test/"}`, "not a state it reads"},
 		{"oversized body", `{"config":"` + strings.Repeat("a", 5*MaxConfig) + `"}`, "not a state it reads"},
 	}

@@ -3,6 +3,7 @@ package playground
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -77,7 +78,7 @@ func (s *Server) Run(ctx context.Context, st State) *Result {
 	if st.App != appLevelApp {
 		st.App = appPlain
 	}
-	if err := st.Request.validate(func(name string) error { return knownOrigin(s.env, name) }); err != nil {
+	if err := st.Request.validate(s.offered); err != nil {
 		res.Problem = err.Error()
 		return res
 	}
@@ -133,6 +134,16 @@ func (s *Server) Run(ctx context.Context, st State) *Result {
 	}
 	res.Elapsed = time.Since(start).Milliseconds()
 	return res
+}
+
+// offered accepts the page origins the page lists, and nothing else.
+func (s *Server) offered(name string) error {
+	for _, o := range s.origins {
+		if o.Name == name && name != SameOrigin {
+			return nil
+		}
+	}
+	return fmt.Errorf("playground: page origin %q is not one the playground serves; pick one from the list", name)
 }
 
 // known is the lab's explanation for the state's case, if it has one.
