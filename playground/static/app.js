@@ -360,6 +360,9 @@ async function main() {
   }
   for (const x of document.querySelectorAll("input[name=sequence]")) x.addEventListener("change", read);
   $("run").addEventListener("click", run);
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !$("run").disabled) { e.preventDefault(); run(); }
+  });
   window.addEventListener("hashchange", () => show(fromURL()));
   document.body.dataset.ready = "true";
 }
