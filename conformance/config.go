@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/policy"
@@ -34,27 +35,52 @@ func loadPolicy(path string, lookup func(string) (string, bool)) (*policy.Policy
 	return p, nil
 }
 
-// Config is what a conformance run needs, read from the environment:
-// POLICY (a file; default the embedded demo policy), TARGET (overrides the
-// policy's target), DEMO (with no POLICY and no TARGET: "broken" serves the
-// demo API with mistakes), REPORTS (the report directory), ISOLATION.
+// Config is one conformance run. ConfigFromEnv fills the first part from
+// the environment: POLICY (a file; default the embedded demo policy), TARGET
+// (overrides the policy's target), DEMO (with no POLICY and no TARGET, the
+// built-in demo API; DEMO=broken serves it with mistakes), REPORTS (the
+// report directory), ISOLATION. Programs and suites set the rest.
 type Config struct {
 	Policy     *policy.Policy
 	PolicyName string
-	// Demo is set when the run targets a built-in demo API; "" or "broken".
+	// Demo is set when the run targets the built-in demo API; Broken when
+	// that API has the realistic mistakes (DEMO=broken).
 	Demo    bool
 	Broken  bool
 	Reports string
 	// Isolation is how single probes are isolated (ISOLATION:
 	// reused-tab, the default, or fresh-context).
 	Isolation harness.Isolation
+
+	// Target, when set, is probed instead of the policy's target or the
+	// demo API (a fixture server, one side of a diff).
+	Target string
+	// Scenarios, when set, are run (in this order) instead of
+	// Generate(Policy).
+	Scenarios []Scenario
+	// Select, when set, keeps only the scenarios it returns true for (a
+	// ginkgo label filter, a sample).
+	Select func(Scenario) bool
+	// Env and Pool, when set, are used and left open; otherwise Run starts
+	// a browser and closes it at the end.
+	Env  *harness.Env
+	Pool *harness.Pool
+	// Workers is how many scenarios run at once (0: runner.DefaultWorkers);
+	// MaxRestarts how many browser deaths the run survives.
+	Workers     int
+	MaxRestarts int
+	// Progress, when set, is called after each scenario with the count done.
+	Progress func(done, total int)
+	// Observe, when set, is given each scenario's observations as it is
+	// judged (make diff keeps them; make bench times them).
+	Observe func(Scenario, []*harness.Observation)
 }
 
 // ConfigFromEnv reads and validates the run's configuration. Every error is
 // one line naming the input and the fix.
 func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 	getenv := func(k string) string { v, _ := lookup(k); return v }
-	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION"))}
+	c := &Config{Reports: getenv("REPORTS"), Isolation: harness.Isolation(getenv("ISOLATION")), MaxRestarts: runner.DefaultMaxRestarts}
 	if c.Reports == "" {
 		c.Reports = "reports/check"
 	}

@@ -2,14 +2,17 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 	"github.com/corsgate/corsgate/report"
 )
@@ -79,24 +82,41 @@ func ServeConfig(cfg *iis.Config) (target string, closeFn func(), err error) {
 	return fmt.Sprintf("http://api.localhost:%d", srv.Port), srv.Close, nil
 }
 
-// Diff runs every scenario against the old and the new configuration and
-// classifies each change.
+// Diff runs every scenario against the old and the new target, the two
+// runs at once, and classifies each change.
 func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.Policy, scenarios []Scenario, oldTarget, newTarget string) ([]DiffRow, error) {
-	oldRun := &Runner{Env: env, Target: oldTarget, Policy: p, Pool: pool}
-	newRun := &Runner{Env: env, Target: newTarget, Policy: p, Pool: pool}
-	bOld := Start(ctx, oldRun, scenarios, DefaultWorkers, nil)
-	bNew := Start(ctx, newRun, scenarios, DefaultWorkers, nil)
+	last := func(target string) (map[string]*harness.Observation, error) {
+		var mu sync.Mutex
+		seen := map[string]*harness.Observation{}
+		_, err := Run(ctx, &Config{
+			Policy: p, Target: target, Scenarios: scenarios, Env: env, Pool: pool,
+			Observe: func(s Scenario, obs []*harness.Observation) {
+				mu.Lock()
+				defer mu.Unlock()
+				seen[s.Name] = obs[len(obs)-1]
+			},
+		})
+		return seen, err
+	}
+	var oldObs map[string]*harness.Observation
+	var oldErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		oldObs, oldErr = last(oldTarget)
+	}()
+	newObs, newErr := last(newTarget)
+	<-done
+	if err := errors.Join(oldErr, newErr); err != nil {
+		return nil, err
+	}
 	var rows []DiffRow
 	for _, s := range scenarios {
-		o, err := bOld.Wait(ctx, s.Name)
-		if err != nil {
-			return nil, err
+		o, n := oldObs[s.Name], newObs[s.Name]
+		if o == nil || n == nil {
+			return nil, fmt.Errorf("conformance: diff: the harness could not run scenario %q against both configurations", s.Name)
 		}
-		n, err := bNew.Wait(ctx, s.Name)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, DiffRow{Scenario: s, Old: o[len(o)-1], New: n[len(n)-1], Change: classify(o[len(o)-1], n[len(n)-1])})
+		rows = append(rows, DiffRow{Scenario: s, Old: o, New: n, Change: classify(o, n)})
 	}
 	return rows, nil
 }
@@ -130,7 +150,7 @@ func DiffText(rows []DiffRow) string {
 		default:
 			differs++
 		}
-		fmt.Fprintf(&b, "%-8s %s\n         old: %s\n         new: %s\n", strings.ToUpper(string(r.Change)), r.Scenario.Name, Describe(r.Old), Describe(r.New))
+		fmt.Fprintf(&b, "%-8s %s\n         old: %s\n         new: %s\n", strings.ToUpper(string(r.Change)), r.Scenario.Name, judge.Describe(r.Old), judge.Describe(r.New))
 		if m := r.New.CORSConsole(); m != "" {
 			fmt.Fprintf(&b, "         console (new): %s\n", m)
 		} else if m := r.Old.CORSConsole(); m != "" {
@@ -147,11 +167,11 @@ func DiffText(rows []DiffRow) string {
 func DiffReport(rows []DiffRow, oldName, newName, browser string) *report.Run {
 	run := &report.Run{Target: "IIS emulation: " + oldName + " -> " + newName, Policy: newName, Browser: browser}
 	for _, r := range rows {
-		res := Result(r.Scenario, []*harness.Observation{r.New}, Verdict{Pass: r.Change == Same, Observed: Describe(r.New)})
-		res.Expected = "as before: " + Describe(r.Old)
+		res := ReportRow(r.Scenario, []*harness.Observation{r.New}, judge.Verdict{Pass: r.Change == Same, Observed: judge.Describe(r.New)})
+		res.Expected = "as before: " + judge.Describe(r.Old)
 		res.Security = r.Change == Opens
 		if r.Change != Same {
-			res.Hint = fmt.Sprintf("%s: was %s", r.Change, Describe(r.Old))
+			res.Hint = fmt.Sprintf("%s: was %s", r.Change, judge.Describe(r.Old))
 		}
 		run.Results = append(run.Results, res)
 	}

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/corsgate/corsgate/judge"
 	"net/url"
 	"slices"
 	"strings"
@@ -72,10 +73,10 @@ func TestGenerateDemoScenarioFields(t *testing.T) {
 		if !strings.HasPrefix(s.Spec, "https://fetch.spec.whatwg.org/#") {
 			t.Errorf("scenario %q: got Spec %q; want a Fetch-standard URL", s.Name, s.Spec)
 		}
-		switch s.Expect {
-		case Readable, Refused, RefusedAtPreflight:
+		switch s.Want().Outcome {
+		case judge.Readable, judge.Blocked, judge.BlockedAtPreflight:
 		default:
-			t.Errorf("scenario %q: got Expect %q; want readable, refused or refused at preflight", s.Name, s.Expect)
+			t.Errorf("scenario %q: got outcome %q; want readable, refused or refused at preflight", s.Name, s.Want().Outcome)
 		}
 		if !strings.HasPrefix(s.Name, s.Labels[0]+"/"+s.Origin+"/") {
 			t.Errorf("scenario %q: got a name not of the form kind/origin/request (kind %q, origin %q)", s.Name, s.Labels[0], s.Origin)
@@ -114,7 +115,7 @@ func TestGenerateDemoLabelsNotRepeated(t *testing.T) {
 func TestGenerateDemoLookalikesRefused(t *testing.T) {
 	byOrigin := map[string]Scenario{}
 	for _, s := range Generate(demoPolicy(t)) {
-		if s.Expect == Refused {
+		if s.Want().Outcome == judge.Blocked {
 			byOrigin[s.Origin] = s
 		}
 	}
@@ -133,7 +134,7 @@ func TestGenerateDemoLookalikesRefused(t *testing.T) {
 	} {
 		s, ok := byOrigin[o]
 		if !ok {
-			t.Errorf("Generate(demo), origin %s: got no Refused scenario; want one", o)
+			t.Errorf("Generate(demo), origin %s: got no judge.Blocked scenario; want one", o)
 			continue
 		}
 		if !s.Security {
@@ -142,31 +143,31 @@ func TestGenerateDemoLookalikesRefused(t *testing.T) {
 		if !slices.Contains(s.Labels, "security") || !slices.Contains(s.Labels, "refused") {
 			t.Errorf("Generate(demo), origin %s: got labels %v; want refused and security among them", o, s.Labels)
 		}
-		if s.RawStatus != 0 {
-			t.Errorf("Generate(demo), origin %s: got RawStatus %d; want 0 (unlisted: omit)", o, s.RawStatus)
+		if s.Want().RawStatus != 0 {
+			t.Errorf("Generate(demo), origin %s: got RawStatus %d; want 0 (unlisted: omit)", o, s.Want().RawStatus)
 		}
 	}
 	// The wildcard's own other subdomains are allowed, so no "corsgate-other"
 	// lookalike for it.
 	if _, ok := byOrigin["https://corsgate-other.example-partner.com"]; ok {
-		t.Errorf("Generate(demo): got a Refused scenario for https://corsgate-other.example-partner.com; want none (the wildcard allows it)")
+		t.Errorf("Generate(demo): got a judge.Blocked scenario for https://corsgate-other.example-partner.com; want none (the wildcard allows it)")
 	}
 }
 
 func TestGenerateDemoExpectMatchesPolicy(t *testing.T) {
 	p := demoPolicy(t)
 	for _, s := range Generate(p) {
-		switch s.Expect {
-		case Refused:
+		switch s.Want().Outcome {
+		case judge.Blocked:
 			if p.Allowed(s.Origin) {
-				t.Errorf("scenario %q: got Expect refused for origin %s; the policy allows it", s.Name, s.Origin)
+				t.Errorf("scenario %q: got outcome refused for origin %s; the policy allows it", s.Name, s.Origin)
 			}
-		case Readable, RefusedAtPreflight:
+		case judge.Readable, judge.BlockedAtPreflight:
 			if !p.Allowed(s.Origin) {
-				t.Errorf("scenario %q: got Expect %q for origin %s; the policy does not allow it", s.Name, s.Expect, s.Origin)
+				t.Errorf("scenario %q: got outcome %q for origin %s; the policy does not allow it", s.Name, s.Want().Outcome, s.Origin)
 			}
-			if s.SecondOrigin != "" && !p.Allowed(s.SecondOrigin) {
-				t.Errorf("scenario %q: got SecondOrigin %s; the policy does not allow it", s.Name, s.SecondOrigin)
+			if secondOrigin(s) != "" && !p.Allowed(secondOrigin(s)) {
+				t.Errorf("scenario %q: got SecondOrigin %s; the policy does not allow it", s.Name, secondOrigin(s))
 			}
 		}
 	}
@@ -181,16 +182,16 @@ func TestGenerateDemoMethodsOutsidePolicy(t *testing.T) {
 			if s.Origin == o && s.Probe.Method == "PATCH" {
 				patch = &ss[i]
 			}
-			if s.Origin == o && (s.Probe.Method == "PUT" || s.Probe.Method == "DELETE") && s.Expect != Readable {
-				t.Errorf("scenario %q: got Expect %q for %s, which the policy allows; want readable", s.Name, s.Expect, s.Probe.Method)
+			if s.Origin == o && (s.Probe.Method == "PUT" || s.Probe.Method == "DELETE") && s.Want().Outcome != judge.Readable {
+				t.Errorf("scenario %q: got outcome %q for %s, which the policy allows; want readable", s.Name, s.Want().Outcome, s.Probe.Method)
 			}
 		}
 		if patch == nil {
 			t.Errorf("Generate(demo), origin %s: got no PATCH scenario; want one refused at preflight", o)
 			continue
 		}
-		if patch.Expect != RefusedAtPreflight {
-			t.Errorf("scenario %q: got Expect %q; want %q", patch.Name, patch.Expect, RefusedAtPreflight)
+		if patch.Want().Outcome != judge.BlockedAtPreflight {
+			t.Errorf("scenario %q: got outcome %q; want %q", patch.Name, patch.Want().Outcome, judge.BlockedAtPreflight)
 		}
 		if patch.Spec != specPreflight || !slices.Contains(patch.Labels, "preflight") {
 			t.Errorf("scenario %q: got Spec %q labels %v; want %s and the preflight label", patch.Name, patch.Spec, patch.Labels, specPreflight)
@@ -198,7 +199,7 @@ func TestGenerateDemoMethodsOutsidePolicy(t *testing.T) {
 	}
 	found := false
 	for _, s := range ss {
-		if s.Expect == RefusedAtPreflight && slices.ContainsFunc(s.Probe.Headers, func(h harness.Header) bool { return h.Name == UnlistedHeader }) {
+		if s.Want().Outcome == judge.BlockedAtPreflight && slices.ContainsFunc(s.Probe.Headers, func(h harness.Header) bool { return h.Name == UnlistedHeader }) {
 			found = true
 		}
 	}
@@ -212,7 +213,7 @@ func TestGenerateDemoMethodsOutsidePolicy(t *testing.T) {
 // an empty mode.
 func TestGenerateDemoPreflightedMethodsCiteThePreflight(t *testing.T) {
 	for _, s := range Generate(demoPolicy(t)) {
-		if s.Expect != Readable || s.Sequence != Single || (s.Probe.Method != "PUT" && s.Probe.Method != "DELETE") {
+		if s.Want().Outcome != judge.Readable || s.Sequence() || (s.Probe.Method != "PUT" && s.Probe.Method != "DELETE") {
 			continue
 		}
 		if s.Spec != specPreflight || !slices.Contains(s.Labels, "preflight") {
@@ -225,8 +226,8 @@ func TestGenerateDemoSequences(t *testing.T) {
 	ss := Generate(demoPolicy(t))
 	var cached, vary []Scenario
 	for _, s := range ss {
-		switch s.Sequence {
-		case CachedPreflight:
+		switch s.Kind {
+		case PreflightCache:
 			cached = append(cached, s)
 		case VaryOrigin:
 			vary = append(vary, s)
@@ -239,18 +240,18 @@ func TestGenerateDemoSequences(t *testing.T) {
 		t.Fatalf("Generate(demo): got %d VaryOrigin scenarios; want 1", len(vary))
 	}
 	c := cached[0]
-	if c.Probe.Method != "PUT" || c.Spec != specCache || c.Expect != Readable || c.Origin != "https://app.example.com" {
-		t.Errorf("CachedPreflight scenario %q: got method %s spec %s expect %q origin %s; want PUT %s readable https://app.example.com", c.Name, c.Probe.Method, c.Spec, c.Expect, c.Origin, specCache)
+	if c.Probe.Method != "PUT" || c.Spec != specCache || c.Want().Outcome != judge.Readable || c.Origin != "https://app.example.com" {
+		t.Errorf("CachedPreflight scenario %q: got method %s spec %s expect %q origin %s; want PUT %s readable https://app.example.com", c.Name, c.Probe.Method, c.Spec, c.Want().Outcome, c.Origin, specCache)
 	}
 	v := vary[0]
-	if v.SecondOrigin == "" || v.SecondOrigin == v.Origin {
-		t.Errorf("VaryOrigin scenario %q: got SecondOrigin %q; want a second, different origin", v.Name, v.SecondOrigin)
+	if secondOrigin(v) == "" || secondOrigin(v) == v.Origin {
+		t.Errorf("VaryOrigin scenario %q: got SecondOrigin %q; want a second, different origin", v.Name, secondOrigin(v))
 	}
-	if v.Spec != specVary || v.Expect != Readable {
-		t.Errorf("VaryOrigin scenario %q: got spec %s expect %q; want %s readable", v.Name, v.Spec, v.Expect, specVary)
+	if v.Spec != specVary || v.Want().Outcome != judge.Readable {
+		t.Errorf("VaryOrigin scenario %q: got spec %s expect %q; want %s readable", v.Name, v.Spec, v.Want().Outcome, specVary)
 	}
-	if site(v.Origin) != site(v.SecondOrigin) {
-		t.Errorf("VaryOrigin scenario %q: got origins %s and %s of different sites; want one site", v.Name, v.Origin, v.SecondOrigin)
+	if site(v.Origin) != site(secondOrigin(v)) {
+		t.Errorf("VaryOrigin scenario %q: got origins %s and %s of different sites; want one site", v.Name, v.Origin, secondOrigin(v))
 	}
 }
 
@@ -268,7 +269,7 @@ func TestGenerateDemoImpersonations(t *testing.T) {
 		seen[o] = true
 	}
 	for _, s := range ss {
-		for _, o := range []string{s.Origin, s.SecondOrigin} {
+		for _, o := range []string{s.Origin, secondOrigin(s)} {
 			if o != "" && o != "null" && !seen[o] {
 				t.Errorf("Impersonations(demo): scenario %q uses %s; got it missing from %v", s.Name, o, imp)
 			}
@@ -287,10 +288,10 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				allowedFrom := map[string]bool{}
 				for _, s := range ss {
-					if s.Expect == Refused {
-						t.Errorf("scenario %q: got Expect refused; want no refused origin under \"*\"", s.Name)
+					if s.Want().Outcome == judge.Blocked {
+						t.Errorf("scenario %q: got outcome refused; want no refused origin under \"*\"", s.Name)
 					}
-					if s.Expect == Readable {
+					if s.Want().Outcome == judge.Readable {
 						allowedFrom[s.Origin] = true
 					}
 				}
@@ -307,13 +308,13 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				n := 0
 				for _, s := range ss {
-					if s.Expect == Refused {
+					if s.Want().Outcome == judge.Blocked {
 						n++
-						if s.RawStatus != 403 {
-							t.Errorf("scenario %q: got RawStatus %d; want 403 (unlisted: reject)", s.Name, s.RawStatus)
+						if s.Want().RawStatus != 403 {
+							t.Errorf("scenario %q: got RawStatus %d; want 403 (unlisted: reject)", s.Name, s.Want().RawStatus)
 						}
-					} else if s.RawStatus != 0 {
-						t.Errorf("scenario %q: got RawStatus %d; want 0 (not a refused origin)", s.Name, s.RawStatus)
+					} else if s.Want().RawStatus != 0 {
+						t.Errorf("scenario %q: got RawStatus %d; want 0 (not a refused origin)", s.Name, s.Want().RawStatus)
 					}
 				}
 				if n == 0 {
@@ -326,7 +327,7 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			yaml: "origins: [https://app.example.com]\nendpoints: [{path: /x, methods: [GET, PUT]}]\nmethods: [GET, PUT]\n",
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				for _, s := range ss {
-					if s.Sequence == CachedPreflight {
+					if s.Kind == PreflightCache {
 						t.Errorf("scenario %q: got a CachedPreflight sequence; want none without maxAge", s.Name)
 					}
 				}
@@ -338,7 +339,7 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				n := 0
 				for _, s := range ss {
-					if s.Sequence == CachedPreflight {
+					if s.Kind == PreflightCache {
 						n++
 						if s.Probe.Method != "DELETE" {
 							t.Errorf("scenario %q: got method %s; want DELETE", s.Name, s.Probe.Method)
@@ -355,7 +356,7 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			yaml: "origins: [https://app.example.com]\nmaxAge: 60\n",
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				for _, s := range ss {
-					if s.Sequence == CachedPreflight {
+					if s.Kind == PreflightCache {
 						t.Errorf("scenario %q: got a CachedPreflight sequence; want none when no endpoint method needs a preflight", s.Name)
 					}
 				}
@@ -385,8 +386,8 @@ func TestGenerateSmallPolicies(t *testing.T) {
 				if got == nil {
 					t.Fatalf("auth cookies with credentials: got no +cookies scenario; want one")
 				}
-				if !got.Cookies || got.Expect != Readable || got.Probe.Credentials != harness.CredentialsInclude {
-					t.Errorf("scenario %q: got Cookies %v Expect %q credentials %q; want true, readable, include", got.Name, got.Cookies, got.Expect, got.Probe.Credentials)
+				if !got.Cookies || got.Want().Outcome != judge.Readable || got.Probe.Credentials != harness.CredentialsInclude {
+					t.Errorf("scenario %q: got Cookies %v Expect %q credentials %q; want true, readable, include", got.Name, got.Cookies, got.Want().Outcome, got.Probe.Credentials)
 				}
 			},
 		},
@@ -421,10 +422,10 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				n := 0
 				for _, s := range ss {
-					if s.Sequence == VaryOrigin {
+					if s.Kind == VaryOrigin {
 						n++
-						if s.Origin != "https://a.example.com" || s.SecondOrigin != "https://b.example.com" {
-							t.Errorf("scenario %q: got %s then %s; want https://a.example.com then https://b.example.com", s.Name, s.Origin, s.SecondOrigin)
+						if s.Origin != "https://a.example.com" || secondOrigin(s) != "https://b.example.com" {
+							t.Errorf("scenario %q: got %s then %s; want https://a.example.com then https://b.example.com", s.Name, s.Origin, secondOrigin(s))
 						}
 					}
 				}
@@ -438,7 +439,7 @@ func TestGenerateSmallPolicies(t *testing.T) {
 			yaml: "origins: [https://a.example.com]\n",
 			check: func(t *testing.T, p *policy.Policy, ss []Scenario) {
 				for _, s := range ss {
-					if s.Sequence == VaryOrigin {
+					if s.Kind == VaryOrigin {
 						t.Errorf("scenario %q: got a VaryOrigin sequence; want none with one origin", s.Name)
 					}
 				}
@@ -453,14 +454,14 @@ func TestGenerateSmallPolicies(t *testing.T) {
 				t.Fatalf("Generate(%s): got no scenarios; want some", tt.name)
 			}
 			for _, s := range ss {
-				switch s.Expect {
-				case Refused:
+				switch s.Want().Outcome {
+				case judge.Blocked:
 					if p.Allowed(s.Origin) {
-						t.Errorf("scenario %q: got Expect refused for %s; the policy allows it", s.Name, s.Origin)
+						t.Errorf("scenario %q: got outcome refused for %s; the policy allows it", s.Name, s.Origin)
 					}
 				default:
 					if !p.Allowed(s.Origin) {
-						t.Errorf("scenario %q: got Expect %q for %s; the policy does not allow it", s.Name, s.Expect, s.Origin)
+						t.Errorf("scenario %q: got outcome %q for %s; the policy does not allow it", s.Name, s.Want().Outcome, s.Origin)
 					}
 				}
 			}
@@ -481,7 +482,7 @@ func TestGenerateOriginsWellFormed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, s := range Generate(parsePolicy(t, tt.name, tt.yaml)) {
-				for _, o := range []string{s.Origin, s.SecondOrigin} {
+				for _, o := range []string{s.Origin, secondOrigin(s)} {
 					if o == "" || o == "null" {
 						continue
 					}
@@ -499,4 +500,12 @@ func TestGenerateOriginsWellFormed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// secondOrigin is the page origin of a sequence's second step, "" for none.
+func secondOrigin(s Scenario) string {
+	if len(s.Steps) > 1 {
+		return string(s.Steps[1].Page)
+	}
+	return ""
 }

@@ -7,28 +7,32 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
+
+// Judge compares Chrome's observations for s with what each of its steps
+// wants.
+func Judge(s Scenario, obs []*harness.Observation) judge.Verdict {
+	return judge.Judge(s.Wants(), obs)
+}
+
+// environmentHint is the hint of a probe that failed below CORS.
+const environmentHint = "check that the target is reachable from this machine and its TLS certificate is valid"
 
 // Hint names the likely cause of a failure from the evidence: the real
 // statuses and headers, not only Chrome's CorsError (a 401 preflight without
-// CORS headers is reported as PreflightMissingAllowOriginHeader).
+// CORS headers is reported as PreflightMissingAllowOriginHeader). The
+// scenario's kind speaks first; then the causes every kind shares.
 func Hint(s Scenario, obs []*harness.Observation) string {
-	o := obs[0]
-	if s.Expect == Refused && o.Readable() {
-		return fmt.Sprintf("the server's origin check lets %s in: compare origins exactly (an anchored, escaped pattern or an exact list), never by substring", s.Origin)
+	if len(obs) == 0 {
+		return ""
 	}
-	if s.Sequence == VaryOrigin && len(obs) > 1 && !obs[1].Readable() {
-		return "the HTTP cache served one origin's Access-Control-Allow-Origin to another: send Vary: Origin when the header depends on the request"
-	}
-	if s.Sequence == CachedPreflight && maxAge(o) < s.MaxAge {
-		return fmt.Sprintf("send Access-Control-Max-Age: %d (or more) on preflight responses; without it Chrome caches a preflight for 5 s", s.MaxAge)
-	}
-	if s.Sequence == CachedPreflight && len(obs) > 1 && obs[1].Preflight == harness.PreflightSent {
-		if len(o.Preflights) > 0 && len(o.Preflights[0].ResponseHeader("Access-Control-Max-Age")) == 0 {
-			return "the preflight response has no Access-Control-Max-Age, so Chrome keeps it 5 seconds at most"
+	if s.Kind != nil && s.Kind.Hint != nil {
+		if h := s.Kind.Hint(s, obs); h != "" {
+			return h
 		}
-		return "Chrome re-sent the preflight: check Access-Control-Max-Age (Chrome caps it at 7200 s)"
 	}
+	o := obs[0]
 	for _, pf := range o.Preflights {
 		switch {
 		case pf.Status == 401:
@@ -72,17 +76,5 @@ func Hint(s Scenario, obs []*harness.Observation) string {
 	case network.CorsErrorPreflightInvalidStatus:
 		return "the preflight passed the CORS check but its status is not 2xx"
 	}
-	if s.Expect == Readable && o.Readable() {
-		for _, h := range s.ReadableHeaders {
-			if _, ok := o.JS.Header(h); !ok {
-				return fmt.Sprintf("list %s in Access-Control-Expose-Headers", h)
-			}
-		}
-		if s.Cookies && len(o.CookiesSent) == 0 {
-			for _, c := range o.CookiesBlocked {
-				return fmt.Sprintf("Chrome did not send cookie %s: %s", c.Name, strings.Join(c.Reasons, ", "))
-			}
-		}
-	}
-	return ""
+	return cookieHint(s, obs)
 }

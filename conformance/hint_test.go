@@ -7,18 +7,18 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
 func TestHint(t *testing.T) {
 	const evil = "https://attackerexample.com"
-	allowed := Scenario{Name: "allowed/o/PUT /x", Origin: "https://app.example.com", Expect: Readable}
-	refused := Scenario{Name: "refused/evil/GET /x", Origin: evil, Expect: Refused, Security: true}
-	exposeScenario := allowed
-	exposeScenario.ReadableHeaders = []string{"X-Request-Id"}
-	cookieScenario := allowed
+	allowed := one(Allowed, "https://app.example.com", judge.Want{Outcome: judge.Readable})
+	refused := one(RefusedOrigin, evil, judge.Want{Outcome: judge.Blocked})
+	exposeScenario := one(Exposure, "https://app.example.com", judge.Want{Outcome: judge.Readable, Readable: []string{"X-Request-Id"}})
+	cookieScenario := one(AuthCookies, "https://app.example.com", judge.Want{Outcome: judge.Readable, CookiesSent: []string{"session"}})
 	cookieScenario.Cookies = true
-	cache := Scenario{Name: "cache/o/PUT /x twice", Origin: "https://app.example.com", Expect: Readable, Sequence: CachedPreflight}
-	vary := Scenario{Name: "cache/o/GET /x then", Origin: "https://a.example.com", SecondOrigin: "https://b.example.com", Expect: Readable, Sequence: VaryOrigin}
+	cache := cacheScenario()
+	vary := varyScenario()
 
 	preflightStatus := func(status int) *harness.Observation {
 		return withPreflight(blocked(network.CorsErrorPreflightMissingAllowOriginHeader, 0), status)
@@ -88,7 +88,7 @@ func TestHint(t *testing.T) {
 // A preflight status outranks Chrome's CorsError: a 401 preflight without
 // CORS headers is reported as PreflightMissingAllowOriginHeader.
 func TestHintPreflightStatusBeforeCorsError(t *testing.T) {
-	s := Scenario{Name: "allowed/o/PUT /x", Origin: "https://app.example.com", Expect: Readable}
+	s := one(Allowed, "https://app.example.com", judge.Want{Outcome: judge.Readable})
 	o := withPreflight(blocked(network.CorsErrorPreflightMissingAllowOriginHeader, 0), 401)
 	if got := Hint(s, []*harness.Observation{o}); strings.Contains(got, "layer that answers OPTIONS") || !strings.Contains(got, "401") {
 		t.Errorf("Hint(401 preflight, PreflightMissingAllowOriginHeader): got %q; want the 401 hint", got)

@@ -1,79 +1,116 @@
 // Package conformance turns a CORS policy into browser scenarios, runs them
 // through the harness, and judges Chrome's verdicts against the policy.
+//
+// A scenario's kind (kinds.go lists them all) owns how it is generated
+// from the policy, its steps and its hint; judge owns the comparison.
 package conformance
 
 import (
 	"slices"
 
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
-)
-
-// Expect is what a scenario requires of Chrome's verdict.
-type Expect string
-
-// The expectations.
-const (
-	// Readable: page JavaScript must be able to read the response.
-	Readable Expect = "readable"
-	// Refused: Chrome must not let the page read the response (any CORS
-	// error), and with unlisted: reject the server must answer 403.
-	Refused Expect = "refused"
-	// RefusedAtPreflight: the preflight must fail, so the actual request is
-	// never sent.
-	RefusedAtPreflight Expect = "refused at preflight"
-)
-
-// Sequence says how a scenario uses browser contexts.
-type Sequence string
-
-// The sequences.
-const (
-	// Single: one probe in a fresh browser context.
-	Single Sequence = ""
-	// CachedPreflight: the same preflighted request twice in one context;
-	// the second must be answered from Chrome's preflight cache.
-	CachedPreflight Sequence = "cached-preflight"
-	// VaryOrigin: the same request from Origin and then from SecondOrigin
-	// in one context; both must be readable (Vary: Origin keeps the HTTP
-	// cache from serving one origin's Access-Control-Allow-Origin to the
-	// other).
-	VaryOrigin Sequence = "vary-origin"
+	"github.com/corsgate/corsgate/judge"
+	"github.com/corsgate/corsgate/origins"
 )
 
 // Scenario is one check of the policy in the browser.
 type Scenario struct {
-	// Name is stable across runs: kind/origin/request.
-	Name   string
+	// Name is stable across runs: group/origin/column.
+	Name string
+	// Kind is what the scenario checks; it generated the scenario.
+	Kind *Kind
+	// Labels are ginkgo labels; the first is the kind's group.
 	Labels []string
 	// Spec is the Fetch-standard rule the scenario checks.
 	Spec string
 	// Origin is the page origin as Chrome serializes it ("null" for the
 	// opaque origin).
 	Origin string
-	// Request is the column of the verdict matrix, e.g. "PUT /api/orders +cred".
-	Request string
-	Probe   harness.Probe // Page and URL path set; URL is relative to the target
-	// Cookies are the auth cookies to seed before the probe.
+	// Column is the column of the verdict matrix, e.g. "PUT /api/orders
+	// +cred".
+	Column string
+	Probe  harness.Probe // Page and URL path set; URL is relative to the target
+	// Cookies seeds the policy's auth cookies before the probe.
 	Cookies bool
-	Expect  Expect
-	// Status is the status JavaScript must read (0: any).
-	Status int
-	// RawStatus is the status the server must answer (unlisted: reject → 403).
-	RawStatus int
-	// ReadableHeaders must be readable by JavaScript.
-	ReadableHeaders []string
+	// Steps are the probes of the scenario and what Chrome must decide about
+	// each: one step runs as an isolated probe; several run one after the
+	// other in one fresh browser context (a sequence).
+	Steps []Step
 	// Security marks scenarios whose failure lets an origin read what it
 	// must not.
 	Security bool
-	Sequence Sequence
-	// MaxAge is the Access-Control-Max-Age the preflight of a
-	// CachedPreflight sequence must carry at least (the policy's maxAge,
-	// capped at Chrome's 7200 s): without it Chrome still caches for 5 s,
-	// so the browser alone would not notice a missing header.
-	MaxAge int
-	// SecondOrigin is the page origin of the second probe of a VaryOrigin
-	// sequence.
-	SecondOrigin string
+}
+
+// Step is one probe of a scenario: Scenario.Probe sent from Page (the
+// scenario's origin when empty), and what Chrome must decide about it.
+type Step struct {
+	Page origins.Name
+	Want judge.Want
+}
+
+// Sequence reports whether the scenario runs several probes in one browser
+// context of its own.
+func (s Scenario) Sequence() bool { return len(s.Steps) > 1 }
+
+// Want is what Chrome must decide about the scenario's first probe.
+func (s Scenario) Want() judge.Want {
+	if len(s.Steps) == 0 {
+		return judge.Want{}
+	}
+	return s.Steps[0].Want
+}
+
+// Wants are the expectations of every step, in order.
+func (s Scenario) Wants() []judge.Want {
+	var ws []judge.Want
+	for _, st := range s.Steps {
+		ws = append(ws, st.Want)
+	}
+	return ws
+}
+
+// Pages are the page origins the scenario's probes run from.
+func (s Scenario) Pages() []string {
+	out := []string{s.Origin}
+	for _, st := range s.Steps {
+		if st.Page != "" {
+			out = append(out, string(st.Page))
+		}
+	}
+	return dedupe(out)
+}
+
+// Job is what the runner needs of s: its probe, the page of each step,
+// and whether to seed the auth cookies.
+func (s Scenario) Job() runner.Job {
+	j := runner.Job{Name: s.Name, Probe: s.Probe, SeedCookies: s.Cookies}
+	if s.Sequence() {
+		for _, st := range s.Steps {
+			page := st.Page
+			if page == "" {
+				page = s.Probe.Page
+			}
+			j.Pages = append(j.Pages, page)
+		}
+	}
+	return j
+}
+
+// Expected is the expectation in a few words: each step's Want, the steps
+// joined by ", then".
+func (s Scenario) Expected() string {
+	e := ""
+	for i, st := range s.Steps {
+		if i > 0 {
+			e += ", then "
+			if st.Page != "" {
+				e += "from " + string(st.Page) + " "
+			}
+		}
+		e += st.Want.String()
+	}
+	return e
 }
 
 // label adds labels the scenario does not have yet.

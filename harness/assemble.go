@@ -8,6 +8,8 @@ import (
 	"github.com/chromedp/cdproto/audits"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsgate/corsgate/fetchspec"
 )
 
 // byRequest gathers the events of one request id.
@@ -241,22 +243,10 @@ func exchange(id network.RequestID, r *byRequest, actual bool) (ex Exchange, har
 		soft = append(soft, fmt.Sprintf("raw response headers of the %s", name))
 	}
 	if actual && r.resp == nil && r.extra == nil && r.failed != nil && r.failed.CorsErrorStatus != nil &&
-		responseStage(r.failed.CorsErrorStatus.CorsError) {
+		fetchspec.StageOf(r.failed.CorsErrorStatus.CorsError) == fetchspec.StageResponse {
 		soft = append(soft, "raw response headers of the blocked actual response")
 	}
 	return ex, hard, soft
-}
-
-// responseStage reports whether the CORS error was found on the actual
-// response (so Chrome received one and reports its raw headers).
-func responseStage(e network.CorsError) bool {
-	switch e {
-	case network.CorsErrorMissingAllowOriginHeader, network.CorsErrorAllowOriginMismatch,
-		network.CorsErrorMultipleAllowOriginValues, network.CorsErrorInvalidAllowOriginValue,
-		network.CorsErrorWildcardOriginNotAllowed, network.CorsErrorInvalidAllowCredentials:
-		return true
-	}
-	return false
 }
 
 func cookies(r *byRequest) (sent, blocked []Cookie) {

@@ -25,7 +25,7 @@ type TreeStats struct {
 	// ByType splits CPU by Chrome process type ("browser", "renderer",
 	// "zygote", "gpu-process", "utility:network", ...). Exited renderers
 	// are in their parent's account: the zygote's. Filled by Tree, not by
-	// TreeRSS (the memory sampler), since it reads every command line.
+	// TreePSS (the memory sampler), since it reads every command line.
 	ByType map[string]time.Duration
 }
 
@@ -33,14 +33,14 @@ type TreeStats struct {
 // every Linux architecture Chrome runs on).
 const clockTick = 10 * time.Millisecond
 
-// TreeRSS is the memory of the browser and every process it started
+// TreePSS is the memory of the browser and every process it started
 // (renderers, GPU, network service), in bytes, read from /proc (Linux
 // only): the proportional set size of each process (shared pages divided
 // among the processes sharing them), so the sum does not count Chrome's
 // shared libraries and shared memory once per process. Where the kernel
 // has no smaps_rollup it falls back to the resident set size, which
 // overcounts.
-func (b *Browser) TreeRSS() (uint64, error) {
+func (b *Browser) TreePSS() (uint64, error) {
 	t, err := b.tree(false)
 	return t.PSS, err
 }

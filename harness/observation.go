@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsgate/corsgate/fetchspec"
 )
 
 // Outcome is what happened to a probe, as a closed set. Only
@@ -292,8 +294,7 @@ func exchangeSummary(e Exchange) string {
 	}
 	var cors []string
 	for _, h := range e.ResponseHeaders {
-		n := strings.ToLower(h.Name)
-		if strings.HasPrefix(n, "access-control-") || n == "vary" || n == "www-authenticate" || n == "location" {
+		if fetchspec.IsCORSEvidenceHeader(h.Name) {
 			cors = append(cors, h.Name+": "+h.Value)
 		}
 	}

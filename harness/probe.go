@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/origins"
 )
 
@@ -30,10 +31,9 @@ const (
 )
 
 // Header is one header line, in order; names keep the case they were given.
-type Header struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
+// It is fetchspec.Header, so the Fetch predicates take a probe's headers as
+// they are.
+type Header = fetchspec.Header
 
 // Probe is one request performed by page JavaScript from a named origin.
 // Zero values mean the browser's defaults: GET, credentials "same-origin",
@@ -143,67 +143,7 @@ func (p Probe) NeedsPreflight(pageOrigin string) bool {
 	if u, err := url.Parse(p.URL); err == nil && u.Scheme+"://"+u.Host == pageOrigin {
 		return false
 	}
-	switch p.Method {
-	case "GET", "HEAD", "POST", "get", "head", "post":
-	default:
-		return true
-	}
-	return len(unsafeHeaderNames(p.Headers)) > 0
-}
-
-// unsafeHeaderNames returns the CORS-unsafe request-header names.
-// See https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names.
-func unsafeHeaderNames(hs []Header) []string {
-	var unsafe []string
-	total := 0
-	for _, h := range hs {
-		if safelisted(h) {
-			total += len(h.Value)
-		} else {
-			unsafe = append(unsafe, strings.ToLower(h.Name))
-		}
-	}
-	if total > 1024 { // step 3: safelisted values over 1024 bytes all become unsafe
-		for _, h := range hs {
-			if safelisted(h) {
-				unsafe = append(unsafe, strings.ToLower(h.Name))
-			}
-		}
-	}
-	return unsafe
-}
-
-// Safelisted reports whether h is a CORS-safelisted request header, which
-// page JavaScript may send cross-origin without a preflight.
-// See https://fetch.spec.whatwg.org/#cors-safelisted-request-header.
-func Safelisted(h Header) bool { return safelisted(h) }
-
-func safelisted(h Header) bool {
-	v := h.Value
-	if len(v) > 128 {
-		return false
-	}
-	switch strings.ToLower(h.Name) {
-	case "accept":
-		return !strings.ContainsFunc(v, unsafeByte)
-	case "accept-language", "content-language":
-		return !strings.ContainsFunc(v, func(r rune) bool {
-			return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || strings.ContainsRune(" *,-.;=", r))
-		})
-	case "content-type":
-		if strings.ContainsFunc(v, unsafeByte) {
-			return false
-		}
-		essence := strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
-		return essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data" || essence == "text/plain"
-	case "range":
-		return strings.HasPrefix(v, "bytes=") && !strings.Contains(v, ",") && !strings.HasPrefix(v, "bytes=-")
-	}
-	return false
-}
-
-func unsafeByte(r rune) bool {
-	return (r < 0x20 && r != '\t') || r == 0x7f || strings.ContainsRune("\"():<>?@[\\]{}", r)
+	return fetchspec.NeedsPreflight(p.Method, p.Headers)
 }
 
 // redact hides credentials in evidence: Authorization and Cookie values.

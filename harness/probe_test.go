@@ -14,13 +14,13 @@ func TestNeedsPreflight(t *testing.T) {
 		want bool
 	}{
 		{"simple GET", Probe{Method: "GET"}, false},
-		{"POST text/plain", Probe{Method: "POST", Headers: []Header{{"Content-Type", "text/plain;charset=utf-8"}}}, false},
-		{"POST json", Probe{Method: "POST", Headers: []Header{{"Content-Type", "application/json"}}}, true},
+		{"POST text/plain", Probe{Method: "POST", Headers: []Header{{Name: "Content-Type", Value: "text/plain;charset=utf-8"}}}, false},
+		{"POST json", Probe{Method: "POST", Headers: []Header{{Name: "Content-Type", Value: "application/json"}}}, true},
 		{"PUT", Probe{Method: "PUT"}, true},
 		{"lower-case patch", Probe{Method: "patch"}, true},
-		{"custom header", Probe{Method: "GET", Headers: []Header{{"X-Custom", "1"}}}, true},
-		{"Authorization", Probe{Method: "GET", Headers: []Header{{"Authorization", "Bearer x"}}}, true},
-		{"long Accept-Language", Probe{Method: "GET", Headers: []Header{{"Accept-Language", strings.Repeat("a", 129)}}}, true},
+		{"custom header", Probe{Method: "GET", Headers: []Header{{Name: "X-Custom", Value: "1"}}}, true},
+		{"Authorization", Probe{Method: "GET", Headers: []Header{{Name: "Authorization", Value: "Bearer x"}}}, true},
+		{"long Accept-Language", Probe{Method: "GET", Headers: []Header{{Name: "Accept-Language", Value: strings.Repeat("a", 129)}}}, true},
 		{"no-cors never", Probe{Method: "PUT", Mode: "no-cors"}, false},
 		{"same origin never", Probe{Method: "PUT", URL: page + "/x"}, false},
 	}
@@ -77,14 +77,14 @@ func TestHeaderListKeepsDuplicatesFromRawText(t *testing.T) {
 }
 
 func TestRedactHidesCredentials(t *testing.T) {
-	s := Probe{Method: "GET", URL: "http://x/", Headers: []Header{{"Authorization", "Bearer secret"}, {"Cookie", "sid=1"}}}.String()
+	s := Probe{Method: "GET", URL: "http://x/", Headers: []Header{{Name: "Authorization", Value: "Bearer secret"}, {Name: "Cookie", Value: "sid=1"}}}.String()
 	if strings.Contains(s, "secret") || strings.Contains(s, "sid=1") {
 		t.Errorf("Probe.String() = %q; want credentials redacted", s)
 	}
 }
 
 func TestRedactAllKeepsNamesHidesValues(t *testing.T) {
-	got := redactAll([]Header{{"Cookie", "sid=abc; theme=dark"}, {"Set-Cookie", "sid=abc; Path=/"}, {"Authorization", "Basic dXNlcg=="}, {"Origin", "http://a"}})
+	got := redactAll([]Header{{Name: "Cookie", Value: "sid=abc; theme=dark"}, {Name: "Set-Cookie", Value: "sid=abc; Path=/"}, {Name: "Authorization", Value: "Basic dXNlcg=="}, {Name: "Origin", Value: "http://a"}})
 	for _, h := range got {
 		if strings.Contains(h.Value, "abc") || strings.Contains(h.Value, "dXNlcg") {
 			t.Errorf("%s = %q; want the secret redacted", h.Name, h.Value)

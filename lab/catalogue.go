@@ -4,6 +4,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
 // Probes reused across entries.
@@ -47,9 +48,8 @@ var Catalogue = []Entry{
 		Mistake: `customHeaders send "Access-Control-Allow-Origin: *" together with "Access-Control-Allow-Credentials: true"`,
 		Fix:     "Send one exact origin (the CORS module's <add origin=\"https://app.example.com\" allowCredentials=\"true\">), never * with credentials",
 		Checks: []Check{
-			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3: * is refused when credentials mode is include"},
-			{Name: "anonymous request allowed", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200,
+			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorWildcardOriginNotAllowed}, Why: corsCheck + ", step 3: * is refused when credentials mode is include"},
+			{Name: "anonymous request allowed", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200},
 				Why: corsCheck + ", step 3: * allows any origin without credentials"},
 		},
 	},
@@ -58,19 +58,27 @@ var Catalogue = []Entry{
 		Mistake: `(correct for public data) customHeaders send "Access-Control-Allow-Origin: *"`,
 		Fix:     "Fine for anonymous public data; credentialed calls need an exact origin",
 		Checks: []Check{
-			{Name: "any origin reads anonymous data", Probe: getFrom(Lookalike), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck + ", step 3"},
-			{Name: "credentialed requests are refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3"},
+			{Name: "any origin reads anonymous data", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: corsCheck + ", step 3"},
+			{Name: "credentialed requests are refused", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorWildcardOriginNotAllowed}, Why: corsCheck + ", step 3"},
+		},
+	},
+	{
+		Config:  "customheaders-stock-options-handler.config",
+		Mistake: "(correct on a stock IIS) the customHeaders block alone: the inherited OPTIONSVerbHandler answers the preflight 200 and customHeaders put the CORS headers on it",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "the preflight passes on OPTIONSVerbHandler's 200", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
+			{Name: "another origin sees the static value", Probe: getFrom(Admin),
+				Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App}, Why: corsCheck + ", step 4"},
 		},
 	},
 	{
 		Config:  "customheaders-no-options-handler.config",
-		Mistake: "OPTIONS is not handled: the default handler answers the preflight 405",
-		Fix:     `Map OPTIONS to the OPTIONSVerbHandler (or let the CORS module answer preflights)`,
+		Mistake: `<remove name="OPTIONSVerbHandler"/> drops the handler a stock IIS answers OPTIONS with: StaticFile answers the preflight 405`,
+		Fix:     `Delete the <remove name="OPTIONSVerbHandler"/> (a stock IIS then answers OPTIONS 200), or let the CORS module answer preflights`,
 		Checks: []Check{
-			{Name: "preflight refused with 405", Probe: anonJSONPostFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorPreflightInvalidStatus, Why: preflight},
-			{Name: "simple requests still work", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200,
+			{Name: "preflight refused with 405", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorPreflightInvalidStatus}, Why: preflight},
+			{Name: "simple requests still work", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200},
 				Why: "Fetch: CORS-safelisted requests need no preflight (https://fetch.spec.whatwg.org/#cors-safelisted-method)"},
 		},
 	},
@@ -80,10 +88,10 @@ var Catalogue = []Entry{
 		Mistake: "CORS headers are added by the application and missing on its error responses",
 		Fix:     "Add the CORS headers where every response passes (the CORS module or customHeaders), so errors are readable too",
 		Checks: []Check{
-			{Name: "the success route is readable", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+			{Name: "the success route is readable", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: corsCheck},
 			{Name: "the error route is not", Probe: harness.Probe{Page: nameOf(App), URL: "/api/orders/error", Credentials: harness.CredentialsInclude},
-				Want: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorMissingAllowOriginHeader,
-				Why: corsCheck + ", step 2: the 500 has no Access-Control-Allow-Origin, so JavaScript gets TypeError instead of the error"},
+				Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorMissingAllowOriginHeader},
+				Why:  corsCheck + ", step 2: the 500 has no Access-Control-Allow-Origin, so JavaScript gets TypeError instead of the error"},
 		},
 	},
 	{
@@ -91,24 +99,22 @@ var Catalogue = []Entry{
 		Mistake: "The allowed origin was copied with a trailing slash: https://app.example.com/",
 		Fix:     "Write the origin as the browser serializes it: scheme://host[:port], no path, no trailing slash",
 		Checks: []Check{
-			{Name: "the real origin is refused", Probe: getFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App + "/",
+			{Name: "the real origin is refused", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App + "/"},
 				Why: corsCheck + ", step 4: byte-for-byte comparison with the serialized origin"},
 		},
 	},
 	{
 		Config:  "customheaders-exact-origin-options-handler.config",
-		Mistake: "(correct for one origin) static exact origin with an OPTIONS handler; Max-Age 86400 is capped by Chrome at 7200",
+		Mistake: "(correct for one origin) static exact origin; the <remove>/<add> of OPTIONSVerbHandler re-adds what IIS already has; Max-Age 86400 is capped by Chrome at 7200",
 		Fix:     "Fine for a single origin without credentials; use the CORS module for several origins",
 		Checks: []Check{
-			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
 			{Name: "a second request within Max-Age uses Chrome's preflight cache", Probe: anonJSONPostFrom(App), Twice: true,
-				Want: harness.OutcomeReadable, Status: 200,
-				Why: "Fetch: CORS-preflight cache (https://fetch.spec.whatwg.org/#cors-preflight-cache); Chrome caps Max-Age at 7200 s (services/network/cors/preflight_result.cc), so 86400 acts as 2 h"},
+				Want: judge.Want{Outcome: judge.Readable, Status: 200},
+				Why:  "Fetch: CORS-preflight cache (https://fetch.spec.whatwg.org/#cors-preflight-cache); Chrome caps Max-Age at 7200 s (services/network/cors/preflight_result.cc), so 86400 acts as 2 h"},
 			{Name: "the error route stays readable: customHeaders are on every response", Probe: harness.Probe{Page: nameOf(App), URL: "/api/orders/error"},
-				Want: harness.OutcomeReadable, Status: 500, Why: anyStatus},
-			{Name: "another origin sees the static value", Probe: getFrom(Admin), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
+				Want: judge.Want{Outcome: judge.Readable, Status: 500}, Why: anyStatus},
+			{Name: "another origin sees the static value", Probe: getFrom(Admin), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App}, Why: corsCheck + ", step 4"},
 		},
 	},
 	{
@@ -116,8 +122,7 @@ var Catalogue = []Entry{
 		Mistake: "customHeaders left in place after enabling the CORS module: two Access-Control-Allow-Origin lines",
 		Fix:     "Remove the Access-Control-* entries from <customHeaders> when the <cors> section is on",
 		Checks: []Check{
-			{Name: "duplicate header refused", Probe: getFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorMultipleAllowOriginValues, FailedParameter: App + ", " + App,
+			{Name: "duplicate header refused", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorMultipleAllowOriginValues, FailedParameter: App + ", " + App},
 				Why: corsCheck + ": the two lines combine into one value with a comma, which is not an origin"},
 		},
 	},
@@ -126,16 +131,14 @@ var Catalogue = []Entry{
 		Mistake: "(correct) CORS module with exact origins, credentials and failUnlistedOrigins",
 		Fix:     "—",
 		Checks: []Check{
-			{Name: "listed origin, credentialed JSON POST", Probe: jsonPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
-			{Name: "second listed origin", Probe: credentialedGetFrom(Admin), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
-			{Name: "lookalike gets 403 without CORS headers", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2: no Access-Control-Allow-Origin"},
-			{Name: "the exposed header is readable", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200,
-				Readable: []string{"X-Request-Id"}, Why: exposure},
+			{Name: "listed origin, credentialed JSON POST", Probe: jsonPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
+			{Name: "second listed origin", Probe: credentialedGetFrom(Admin), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: corsCheck},
+			{Name: "lookalike gets 403 without CORS headers", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorMissingAllowOriginHeader}, Why: corsCheck + ", step 2: no Access-Control-Allow-Origin"},
+			{Name: "the exposed header is readable", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200, Readable: []string{"X-Request-Id"}}, Why: exposure},
 			{Name: "failUnlistedOrigins breaks the site's own POST", Probe: harness.Probe{URL: "/api/orders", Method: "POST", Body: "qty=2",
 				Headers: []harness.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}}, SameOrigin: true,
-				Want: harness.OutcomeReadable, Status: 403,
-				Why: "Fetch: same-origin requests other than GET/HEAD carry Origin (https://fetch.spec.whatwg.org/#origin-header), and the site's own origin is not listed"},
+				Want: judge.Want{Outcome: judge.Readable, Status: 403},
+				Why:  "Fetch: same-origin requests other than GET/HEAD carry Origin (https://fetch.spec.whatwg.org/#origin-header), and the site's own origin is not listed"},
 		},
 	},
 	{
@@ -145,9 +148,8 @@ var Catalogue = []Entry{
 		Checks: []Check{
 			{Name: "the site's own POST works", Probe: harness.Probe{URL: "/api/orders", Method: "POST", Body: "qty=2",
 				Headers: []harness.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}}, SameOrigin: true,
-				Want: harness.OutcomeReadable, Status: 200, Why: "Same-origin responses are not subject to the CORS check (https://fetch.spec.whatwg.org/#main-fetch)"},
-			{Name: "a lookalike is still refused", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2"},
+				Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: "Same-origin responses are not subject to the CORS check (https://fetch.spec.whatwg.org/#main-fetch)"},
+			{Name: "a lookalike is still refused", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorMissingAllowOriginHeader}, Why: corsCheck + ", step 2"},
 		},
 	},
 	{
@@ -155,8 +157,7 @@ var Catalogue = []Entry{
 		Mistake: "A custom response header is sent but not listed in <exposeHeaders>",
 		Fix:     `Add <exposeHeaders><add header="X-Request-Id"/></exposeHeaders> to the origin's rule`,
 		Checks: []Check{
-			{Name: "the header is on the wire but hidden from JavaScript", Probe: credentialedGetFrom(App), Want: harness.OutcomeReadable, Status: 200,
-				Readable: []string{"Content-Type"}, Hidden: []string{"X-Request-Id"}, Why: exposure},
+			{Name: "the header is on the wire but hidden from JavaScript", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200, Readable: []string{"Content-Type"}, Hidden: []string{"X-Request-Id"}}, Why: exposure},
 		},
 	},
 	{
@@ -164,7 +165,7 @@ var Catalogue = []Entry{
 		Mistake: "(correct) wildcard subdomain rule https://*.example.com with credentials",
 		Fix:     "—",
 		Checks: []Check{
-			{Name: "a subdomain is allowed with credentials", Probe: credentialedGetFrom(Admin), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
+			{Name: "a subdomain is allowed with credentials", Probe: credentialedGetFrom(Admin), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: corsCheck},
 		},
 	},
 	{
@@ -172,8 +173,7 @@ var Catalogue = []Entry{
 		Mistake: `the CORS module's only rule is origin="*" with allowCredentials="true"`,
 		Fix:     "List the exact origins that need credentials; keep * only for anonymous public data",
 		Checks: []Check{
-			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorWildcardOriginNotAllowed, Why: corsCheck + ", step 3"},
+			{Name: "credentialed request refused", Probe: credentialedGetFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorWildcardOriginNotAllowed}, Why: corsCheck + ", step 3"},
 		},
 	},
 	{
@@ -181,9 +181,8 @@ var Catalogue = []Entry{
 		Mistake: "Windows Authentication with anonymous off: the anonymous preflight gets 401 (customHeaders put the CORS headers on it)",
 		Fix:     "Let the CORS module answer preflights before authentication, or allow anonymous access for OPTIONS",
 		Checks: []Check{
-			{Name: "preflight challenged", Probe: jsonPostFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorPreflightInvalidStatus,
-				Why:       preflight + "; preflights never carry credentials, so they cannot answer the challenge"},
+			{Name: "preflight challenged", Probe: jsonPostFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorPreflightInvalidStatus},
+				Why: preflight + "; preflights never carry credentials, so they cannot answer the challenge"},
 		},
 	},
 	{
@@ -192,9 +191,8 @@ var Catalogue = []Entry{
 		Mistake: "Windows Authentication with anonymous off and CORS done by the application: the 401 to the preflight has no CORS headers at all",
 		Fix:     "Let the CORS module answer preflights before authentication, or allow anonymous access for OPTIONS",
 		Checks: []Check{
-			{Name: "preflight challenged, no CORS headers", Probe: jsonPostFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorPreflightMissingAllowOriginHeader,
-				Why:       preflight + `; Chrome runs the CORS check before the status check, so the same 401 is "PreflightMissingAllowOriginHeader" here and "PreflightInvalidStatus" when customHeaders put CORS headers on it`},
+			{Name: "preflight challenged, no CORS headers", Probe: jsonPostFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorPreflightMissingAllowOriginHeader},
+				Why: preflight + `; Chrome runs the CORS check before the status check, so the same 401 is "PreflightMissingAllowOriginHeader" here and "PreflightInvalidStatus" when customHeaders put CORS headers on it`},
 		},
 	},
 	{
@@ -202,7 +200,7 @@ var Catalogue = []Entry{
 		Mistake: "(fix 1) anonymous authentication allowed, so OPTIONS is not challenged",
 		Fix:     "—",
 		Checks: []Check{
-			{Name: "preflight passes", Probe: jsonPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
+			{Name: "preflight passes", Probe: jsonPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
 		},
 	},
 	{
@@ -211,7 +209,7 @@ var Catalogue = []Entry{
 		Fix:     "—",
 		Checks: []Check{
 			{Name: "preflight passes; the actual request meets the challenge", Probe: jsonPostFrom(App),
-				Want: harness.OutcomeReadable, Status: 401, Why: anyStatus + "; headless Chrome has no Windows credentials, so the page reads the 401"},
+				Want: judge.Want{Outcome: judge.Readable, Status: 401}, Why: anyStatus + "; headless Chrome has no Windows credentials, so the page reads the 401"},
 		},
 	},
 	{
@@ -219,8 +217,8 @@ var Catalogue = []Entry{
 		Mistake: "URL Rewrite echoes {HTTP_ORIGIN} when it matches an unanchored pattern https://app\\.example\\.com",
 		Fix:     `Anchor the pattern: ^https://(app|admin)\.example\.com$`,
 		Checks: []Check{
-			{Name: "the real origin is allowed", Probe: getFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: corsCheck},
-			{Name: "a lookalike origin is let in", Probe: getFrom(Lookalike), Want: harness.OutcomeReadable, Status: 200,
+			{Name: "the real origin is allowed", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: corsCheck},
+			{Name: "a lookalike origin is let in", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Readable, Status: 200},
 				Why: securityIs + ": the echoed value equals its own origin, so the CORS check passes"},
 		},
 	},
@@ -229,8 +227,7 @@ var Catalogue = []Entry{
 		Mistake: "URL Rewrite writes {C:0}, the matched part, instead of the whole Origin",
 		Fix:     `Anchor the pattern and write {HTTP_ORIGIN}`,
 		Checks: []Check{
-			{Name: "a lookalike gets the matched part, not its origin", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App, Why: corsCheck + ", step 4"},
+			{Name: "a lookalike gets the matched part, not its origin", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App}, Why: corsCheck + ", step 4"},
 		},
 	},
 	{
@@ -238,9 +235,8 @@ var Catalogue = []Entry{
 		Mistake: "(correct) anchored URL Rewrite echo with an inbound rule answering OPTIONS",
 		Fix:     "—",
 		Checks: []Check{
-			{Name: "listed origin, JSON POST", Probe: anonJSONPostFrom(App), Want: harness.OutcomeReadable, Status: 200, Why: preflight},
-			{Name: "lookalike refused", Probe: getFrom(Lookalike), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorMissingAllowOriginHeader, Why: corsCheck + ", step 2"},
+			{Name: "listed origin, JSON POST", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
+			{Name: "lookalike refused", Probe: getFrom(Lookalike), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorMissingAllowOriginHeader}, Why: corsCheck + ", step 2"},
 		},
 	},
 	{
@@ -248,9 +244,8 @@ var Catalogue = []Entry{
 		Mistake: "Request filtering denies the OPTIONS verb: every preflight gets 404.6",
 		Fix:     `Remove <add verb="OPTIONS" allowed="false"/> from requestFiltering`,
 		Checks: []Check{
-			{Name: "preflight refused", Probe: anonJSONPostFrom(App), Want: harness.OutcomeCORSBlocked,
-				CORSError: network.CorsErrorPreflightInvalidStatus,
-				Why:       preflight + "; the 404.6 carries the customHeaders, so the CORS check passes and the status fails"},
+			{Name: "preflight refused", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorPreflightInvalidStatus},
+				Why: preflight + "; the 404.6 carries the customHeaders, so the CORS check passes and the status fails"},
 		},
 	},
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/internal/loopback"
 )
 
@@ -17,8 +17,9 @@ import (
 type CurlExchange struct {
 	Request string // e.g. "OPTIONS /api/orders (Origin: https://app.example.com, Access-Control-Request-Method: POST)"
 	Status  int
-	// CORS are the Access-Control-*, Vary and WWW-Authenticate lines, in order
-	// and with duplicates, as they came.
+	// CORS are the CORS evidence lines (fetchspec.IsCORSEvidenceHeader:
+	// Access-Control-*, Vary, Cache-Control, WWW-Authenticate, Location),
+	// sorted by name, duplicates kept in the order they came.
 	CORS []string
 	Err  string
 }
@@ -42,8 +43,8 @@ func (s *Server) Curl(c Check, origin string) []CurlExchange {
 	}
 	if p.NeedsPreflight(origin) {
 		h := http.Header{"Origin": {origin}, "Access-Control-Request-Method": {p.Method}}
-		if names := unsafeNames(p.Headers); names != "" {
-			h.Set("Access-Control-Request-Headers", names)
+		if names := fetchspec.UnsafeRequestHeaderNames(p.Headers); len(names) > 0 {
+			h.Set("Access-Control-Request-Headers", strings.Join(names, ","))
 		}
 		out = append(out, send(client, http.MethodOptions, p.URL, h, ""))
 	}
@@ -77,8 +78,7 @@ func send(client *http.Client, method, url string, h http.Header, body string) C
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	ex.Status = resp.StatusCode
 	for name, vs := range resp.Header {
-		n := strings.ToLower(name)
-		if strings.HasPrefix(n, "access-control-") || n == "vary" || n == "www-authenticate" {
+		if fetchspec.IsCORSEvidenceHeader(name) {
 			for _, v := range vs {
 				ex.CORS = append(ex.CORS, name+": "+v)
 			}
@@ -86,20 +86,6 @@ func send(client *http.Client, method, url string, h http.Header, body string) C
 	}
 	sortLines(ex.CORS)
 	return ex
-}
-
-// unsafeNames is the Access-Control-Request-Headers value Chrome sends:
-// the CORS-unsafe names, lower-cased, sorted, comma-separated.
-// See https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names.
-func unsafeNames(hs []harness.Header) string {
-	var names []string
-	for _, h := range hs {
-		if !harness.Safelisted(h) {
-			names = append(names, strings.ToLower(h.Name))
-		}
-	}
-	sortLines(names)
-	return strings.Join(names, ",")
 }
 
 func pathOf(url string) string {

@@ -11,12 +11,11 @@ import (
 	"net/http"
 	"path/filepath"
 
-	"github.com/chromedp/cdproto/network"
-
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/origins"
 )
 
@@ -31,7 +30,8 @@ const (
 // Origins are the origins an Env for the lab must impersonate.
 var Origins = []string{App, Admin, Lookalike}
 
-// Check is one probe against a configuration and Chrome's expected verdict.
+// Check is one probe against a configuration and what Chrome must decide
+// about it.
 type Check struct {
 	Name string
 	// Probe's Page is an impersonated origin (or empty with SameOrigin);
@@ -39,20 +39,37 @@ type Check struct {
 	Probe harness.Probe
 	// SameOrigin runs the probe from a page served by the API itself.
 	SameOrigin bool
-	// Want is harness.OutcomeReadable or harness.OutcomeCORSBlocked.
-	Want            harness.Outcome
-	CORSError       network.CorsError
-	FailedParameter string
-	// Status is the status JavaScript must read (readable checks), 0 for any.
-	Status int
-	// Readable and Hidden are response headers JavaScript must, and must
-	// not, be able to read.
-	Readable, Hidden []string
+	// Want is Chrome's expected verdict. The preflight state of the first
+	// run is not written here: it follows from the probe (Steps).
+	Want judge.Want
 	// Twice runs the probe a second time in the same browser context; the
 	// second must be answered from Chrome's preflight cache.
 	Twice bool
 	// Why cites the rule the verdict comes from.
 	Why string
+}
+
+// Steps is what Chrome must decide about each run of c: Want, with the
+// preflight the Fetch rules predict for the first run (a fresh browser
+// context, https://fetch.spec.whatwg.org/#main-fetch, step 12), and for the
+// second run of a Twice check the same verdict from the preflight cache.
+func (c Check) Steps() []judge.Want {
+	first := c.Want
+	first.Preflight = harness.PreflightNotNeeded
+	p := c.Probe
+	if p.Method == "" {
+		p.Method = "GET" // the probe page's default, as fetch's
+	}
+	if !c.SameOrigin && p.NeedsPreflight(string(p.Page)) {
+		first.Preflight = harness.PreflightSent
+	}
+	steps := []judge.Want{first}
+	if c.Twice {
+		second := c.Want
+		second.Preflight = harness.PreflightCached
+		steps = append(steps, second)
+	}
+	return steps
 }
 
 // AppKind is the application behind the IIS layers.
@@ -144,11 +161,7 @@ func (s *Server) Run(ctx context.Context, env *harness.Env, c Check) (*Result, e
 	}
 	defer sess.Close()
 	r := &Result{Check: c}
-	runs := 1
-	if c.Twice {
-		runs = 2
-	}
-	for range runs {
+	for range c.Steps() {
 		o, err := sess.Run(ctx, s.Probe(c, page))
 		if err != nil {
 			return nil, err
@@ -158,54 +171,8 @@ func (s *Server) Run(ctx context.Context, env *harness.Env, c Check) (*Result, e
 	return r, nil
 }
 
-// Verdict compares a result with the check and returns "" when Chrome
-// decided as expected, or one line saying what differs.
-func (r *Result) Verdict() string {
-	c := r.Check
-	for i, o := range r.Observations {
-		run := ""
-		if i > 0 {
-			run = " (second run)"
-		}
-		// The first run is in a fresh browser context, so Chrome must send
-		// a preflight exactly when the Fetch rules require one.
-		if want := wantPreflight(c, o); i == 0 && o.Preflight != want {
-			return fmt.Sprintf("preflight %s; want %s", o.Preflight, want)
-		}
-		if o.Outcome != c.Want {
-			return fmt.Sprintf("outcome %s%s; want %s", o.Outcome, run, c.Want)
-		}
-		if c.Want == harness.OutcomeCORSBlocked && (o.CORSError != c.CORSError || o.FailedParameter != c.FailedParameter) {
-			return fmt.Sprintf("CorsError %s %q%s; want %s %q", o.CORSError, o.FailedParameter, run, c.CORSError, c.FailedParameter)
-		}
-		if c.Want == harness.OutcomeReadable && c.Status != 0 && o.JS.Status != c.Status {
-			return fmt.Sprintf("status %d%s; want %d", o.JS.Status, run, c.Status)
-		}
-		for _, h := range c.Readable {
-			if _, ok := o.JS.Header(h); !ok {
-				return fmt.Sprintf("JavaScript cannot read %s%s; want it readable", h, run)
-			}
-		}
-		for _, h := range c.Hidden {
-			if _, ok := o.JS.Header(h); ok {
-				return fmt.Sprintf("JavaScript reads %s%s; want it hidden", h, run)
-			}
-		}
-	}
-	if c.Twice && r.Observations[1].Preflight != harness.PreflightCached {
-		return fmt.Sprintf("second run's preflight %s; want cached", r.Observations[1].Preflight)
-	}
-	return ""
-}
-
-// wantPreflight is the preflight state the Fetch rules predict for the first
-// run of c. See https://fetch.spec.whatwg.org/#main-fetch, step 12.
-func wantPreflight(c Check, o *harness.Observation) harness.PreflightState {
-	if !c.SameOrigin && o.Probe.NeedsPreflight(o.PageOrigin) {
-		return harness.PreflightSent
-	}
-	return harness.PreflightNotNeeded
-}
+// Verdict judges the result against the check's steps.
+func (r *Result) Verdict() judge.Verdict { return judge.Judge(r.Check.Steps(), r.Observations) }
 
 // nameOf turns an impersonated origin into the harness's origin name.
 func nameOf(origin string) origins.Name { return origins.Name(origin) }

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
 // PlaygroundBase is where make playground listens by default; each check
@@ -69,38 +69,13 @@ func (c CheckReport) Chrome() string {
 	}
 	var parts []string
 	for i, o := range c.Result.Observations {
-		s := describe(o)
+		s := judge.Describe(o)
 		if i > 0 {
 			s = "again: " + s
 		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
-}
-
-func describe(o *harness.Observation) string {
-	var s string
-	switch o.Outcome {
-	case harness.OutcomeReadable:
-		s = fmt.Sprintf("readable, status %d", o.JS.Status)
-	case harness.OutcomeCORSBlocked:
-		s = "blocked: " + string(o.CORSError)
-		if o.FailedParameter != "" {
-			s += fmt.Sprintf(" (%q)", o.FailedParameter)
-		}
-	default:
-		s = string(o.Outcome)
-		if o.NetError != "" {
-			s += " " + o.NetError
-		}
-	}
-	switch o.Preflight {
-	case harness.PreflightSent:
-		s += ", preflight sent"
-	case harness.PreflightCached:
-		s += ", preflight from Chrome's cache"
-	}
-	return s
 }
 
 // Console is Chrome's console message for the check, if it printed one.

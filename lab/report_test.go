@@ -8,12 +8,13 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
 func sampleReport(js string) *Report {
 	blocked := &harness.Observation{Outcome: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorAllowOriginMismatch, Preflight: harness.PreflightNotNeeded, Probe: harness.Probe{Method: "GET", URL: "http://api.localhost/x"},
 		FailedParameter: js, Console: []harness.ConsoleLine{{Source: "javascript", Text: "Access to fetch blocked by CORS policy: " + js}}}
-	c := Check{Name: "lookalike " + js, Want: harness.OutcomeCORSBlocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: js}
+	c := Check{Name: "lookalike " + js, Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: js}}
 	return &Report{Browser: "Chrome/test", Entries: []EntryReport{{
 		Entry:  Entry{Config: "x.config", Mistake: "echo " + js, Fix: "anchor"},
 		Config: "<configuration><!-- " + js + " --></configuration>",
@@ -39,11 +40,11 @@ func TestHTMLReportEscapesEverything(t *testing.T) {
 func TestVerdictAndText(t *testing.T) {
 	r := sampleReport("https://a.test")
 	c := r.Entries[0].Checks[0]
-	if got := c.Result.Verdict(); got != "" {
-		t.Errorf("Verdict() = %q; want \"\" for a matching observation", got)
+	if got := c.Result.Verdict(); !got.Pass {
+		t.Errorf("Verdict() = %+v; want a pass for a matching observation", got)
 	}
-	c.Result.Check.FailedParameter = "https://b.test"
-	if got := c.Result.Verdict(); !strings.Contains(got, "want AllowOriginMismatch \"https://b.test\"") {
+	c.Result.Check.Want.FailedParameter = "https://b.test"
+	if got := c.Result.Verdict().Why; !strings.Contains(got, "want refused: AllowOriginMismatch \"https://b.test\"") {
 		t.Errorf("Verdict() = %q; want the expected failedParameter named", got)
 	}
 	var b bytes.Buffer
@@ -69,7 +70,7 @@ func TestCatalogueIsWellFormed(t *testing.T) {
 			if c.Why == "" {
 				t.Errorf("%s / %s: want Why to cite the rule", e.Config, c.Name)
 			}
-			if c.Want == harness.OutcomeCORSBlocked && c.CORSError == "" {
+			if c.Want.Outcome == judge.Blocked && c.Want.CORSError == "" {
 				t.Errorf("%s / %s: blocked check without a CorsError", e.Config, c.Name)
 			}
 			if (c.Probe.Page == "") != c.SameOrigin {

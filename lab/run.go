@@ -34,7 +34,7 @@ func RunAll(ctx context.Context, env *harness.Env, dir string) (*Report, error) 
 			if err != nil {
 				cr.Err = err.Error()
 			} else {
-				cr.Mismatch = cr.Result.Verdict()
+				cr.Mismatch = cr.Result.Verdict().Why
 			}
 			er.Checks = append(er.Checks, cr)
 		}

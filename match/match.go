@@ -1,133 +1,106 @@
-// Package match holds gomega matchers over harness observations. Their
-// failure messages print the whole evidence: page origin, request, preflight
-// and actual status and headers, Chrome's CorsError and console line.
+// Package match holds gomega matchers over harness observations, built on
+// judge: each matcher is a judge.Want, judged by judge.Check, so its failure
+// message is the judge's one line followed by the whole evidence (page
+// origin, request, preflight and actual status and headers, Chrome's
+// CorsError and console line).
 package match
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/onsi/gomega/gcustom"
 	"github.com/onsi/gomega/types"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
-func observation(actual any) (*harness.Observation, error) {
-	o, ok := actual.(*harness.Observation)
-	if !ok || o == nil {
-		return nil, fmt.Errorf("match: want a *harness.Observation, got %T", actual)
-	}
-	return o, nil
+// Meet succeeds when Chrome decided about the observation as w wants.
+func Meet(w judge.Want) types.GomegaMatcher { return &wantMatcher{want: w} }
+
+type wantMatcher struct {
+	want judge.Want
+	why  string
 }
 
-func matcher(msg string, ok func(*harness.Observation) bool) types.GomegaMatcher {
-	return gcustom.MakeMatcher(func(actual any) (bool, error) {
-		o, err := observation(actual)
-		if err != nil {
-			return false, err
-		}
-		return ok(o), nil
-	}).WithMessage(msg)
+func (m *wantMatcher) Match(actual any) (bool, error) {
+	o, ok := actual.(*harness.Observation)
+	if !ok || o == nil {
+		return false, fmt.Errorf("match: want a *harness.Observation, got %T", actual)
+	}
+	m.why = judge.Check(m.want, o)
+	return m.why == "", nil
+}
+
+func (m *wantMatcher) FailureMessage(actual any) string {
+	return fmt.Sprintf("%s\nwant:     %s\nevidence:\n%s", m.why, m.want, evidence(actual))
+}
+
+func (m *wantMatcher) NegatedFailureMessage(actual any) string {
+	return fmt.Sprintf("Chrome decided as the negated expectation says it must not\nwant not: %s\nevidence:\n%s", m.want, evidence(actual))
+}
+
+func evidence(actual any) string {
+	if o, ok := actual.(*harness.Observation); ok && o != nil {
+		return o.String()
+	}
+	return fmt.Sprintf("%#v", actual)
 }
 
 // BeReadable succeeds when JavaScript could read the response: Chrome allowed
 // it under CORS and the request did not fail.
-func BeReadable() types.GomegaMatcher {
-	return matcher("be readable by page JavaScript (allowed by Chrome)", (*harness.Observation).Readable)
-}
+func BeReadable() types.GomegaMatcher { return Meet(judge.Want{Outcome: judge.Readable}) }
 
 // Option refines BeBlockedByCORS.
-type Option func(*blockWant)
-
-type blockWant struct {
-	param    string
-	hasParam bool
-}
+type Option func(*judge.Want)
 
 // FailedParameter requires Chrome's failedParameter to equal p.
 func FailedParameter(p string) Option {
-	return func(w *blockWant) { w.param, w.hasParam = p, true }
+	return func(w *judge.Want) { w.FailedParameter, w.AnyParameter = p, false }
 }
 
 // BeBlockedByCORS succeeds when Chrome refused the probe with the given
 // network.CorsError (and failed parameter, when given).
-func BeBlockedByCORS(want network.CorsError, opts ...Option) types.GomegaMatcher {
-	var w blockWant
+func BeBlockedByCORS(e network.CorsError, opts ...Option) types.GomegaMatcher {
+	w := judge.Want{Outcome: judge.Blocked, CORSError: e, AnyParameter: true}
 	for _, o := range opts {
 		o(&w)
 	}
-	msg := fmt.Sprintf("be blocked by CORS with CorsError %s", want)
-	if w.hasParam {
-		msg += fmt.Sprintf(" and failedParameter %q", w.param)
-	}
-	return matcher(msg, func(o *harness.Observation) bool {
-		return o.Outcome == harness.OutcomeCORSBlocked && o.CORSError == want &&
-			(!w.hasParam || o.FailedParameter == w.param)
-	})
+	return Meet(w)
 }
 
 // HavePreflight succeeds when the preflight state is want (sent, cached,
 // not-needed, not-reached).
 func HavePreflight(want harness.PreflightState) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("have preflight state %q", want), func(o *harness.Observation) bool {
-		return o.Preflight == want
-	})
+	return Meet(judge.Want{Preflight: want})
 }
 
 // HaveReadableHeader succeeds when page JavaScript can read the response
 // header name (safelisted or exposed).
 func HaveReadableHeader(name string) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("let JavaScript read response header %q", name), func(o *harness.Observation) bool {
-		_, ok := o.JS.Header(name)
-		return o.Readable() && ok
-	})
+	return Meet(judge.Want{Readable: []string{name}})
 }
 
 // HaveRawResponseHeader succeeds when the actual response carried the header
 // on the wire, whatever JavaScript may read.
 func HaveRawResponseHeader(name string) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("have response header %q on the wire", name), func(o *harness.Observation) bool {
-		return len(o.Actual.ResponseHeader(name)) > 0
-	})
+	return Meet(judge.Want{OnTheWire: []string{name}})
 }
 
 // HaveNetworkFailure succeeds when the probe failed below CORS with a net::
 // error containing netError ("" for any), and no CORS verdict.
 func HaveNetworkFailure(netError string) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("fail at the network level with %q and no CORS verdict", netError), func(o *harness.Observation) bool {
-		return o.Outcome == harness.OutcomeNetworkFailure && o.CORSError == "" && strings.Contains(o.NetError, netError)
-	})
+	return Meet(judge.Want{Outcome: judge.NetworkFailure, NetError: netError})
 }
 
 // HaveSentCookie succeeds when Chrome sent the cookie name on the actual
 // request.
 func HaveSentCookie(name string) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("send cookie %q", name), func(o *harness.Observation) bool {
-		for _, c := range o.CookiesSent {
-			if c.Name == name {
-				return true
-			}
-		}
-		return false
-	})
+	return Meet(judge.Want{CookiesSent: []string{name}})
 }
 
 // HaveBlockedCookie succeeds when Chrome blocked cookie name (sending or
 // storing it) with reason ("" for any).
 func HaveBlockedCookie(name, reason string) types.GomegaMatcher {
-	return matcher(fmt.Sprintf("block cookie %q with reason %q", name, reason), func(o *harness.Observation) bool {
-		for _, c := range o.CookiesBlocked {
-			if c.Name != name {
-				continue
-			}
-			for _, r := range c.Reasons {
-				if reason == "" || r == reason {
-					return true
-				}
-			}
-		}
-		return false
-	})
+	return Meet(judge.Want{CookiesBlocked: []judge.BlockedCookie{{Name: name, Reason: reason}}})
 }

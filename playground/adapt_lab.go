@@ -194,8 +194,8 @@ func decision(c lab.Check, obs []*harness.Observation) (chrome, console string) 
 // expectation reports whether obs is what the lab expects of its check
 // (the lab's own judge), or one line saying what differs.
 func expectation(c lab.Check, obs []*harness.Observation) (ok bool, why string) {
-	why = (&lab.Result{Check: c, Observations: obs}).Verdict()
-	return why == "", why
+	v := (&lab.Result{Check: c, Observations: obs}).Verdict()
+	return v.Pass, v.Why
 }
 
 // labCheck returns the catalogue's check for a case, if it exists.

@@ -14,13 +14,20 @@ type Finding struct {
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
 	Example string `json:"example,omitempty"`
+	// Verdict is Chrome's CorsError the mistake causes, as the emulation
+	// shows it; Location the <location path> it is in; Note marks
+	// information rather than a mistake.
+	Verdict  string `json:"verdict,omitempty"`
+	Location string `json:"location,omitempty"`
+	Note     bool   `json:"note,omitempty"`
 }
 
 // lint is make lint's verdict on cfg (webconfig.Lint).
 func lint(cfg *iis.Config) []Finding {
 	var out []Finding
 	for _, f := range webconfig.Lint(cfg) {
-		out = append(out, Finding{Line: f.Line, Rule: f.Rule, Message: f.Message, Fix: f.Fix, Example: f.Example})
+		out = append(out, Finding{Line: f.Line, Rule: f.Rule, Message: f.Message, Fix: f.Fix, Example: f.Example,
+			Verdict: f.Verdict, Location: f.Location, Note: f.Note})
 	}
 	return out
 }

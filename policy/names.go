@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/corsgate/corsgate/fetchspec"
 )
 
 // isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
@@ -23,15 +25,6 @@ func isToken(s string) bool {
 	return true
 }
 
-// forbiddenMethods cannot be used by fetch or XHR at all.
-// See https://fetch.spec.whatwg.org/#forbidden-method.
-var forbiddenMethods = []string{"CONNECT", "TRACE", "TRACK"}
-
-// normalizedMethods are the methods fetch upper-cases for the page; other
-// methods are sent exactly as written.
-// See https://fetch.spec.whatwg.org/#concept-method-normalize.
-var normalizedMethods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
-
 // checkMethod returns "" or the problem with a method, to follow the quoted
 // method in a message.
 func checkMethod(m string) string {
@@ -42,38 +35,17 @@ func checkMethod(m string) string {
 		return "is not a method name (a token such as GET or PATCH: letters, digits and !#$%&'*+-.^_`|~, no spaces or commas)"
 	}
 	up := strings.ToUpper(m)
-	for _, f := range forbiddenMethods {
-		if up == f {
-			return fmt.Sprintf("is a forbidden method: page JavaScript cannot send %s (https://fetch.spec.whatwg.org/#forbidden-method); remove it", f)
-		}
+	if fetchspec.IsForbiddenMethod(m) {
+		return fmt.Sprintf("is a forbidden method: page JavaScript cannot send %s (https://fetch.spec.whatwg.org/#forbidden-method); remove it", up)
 	}
 	if m != up {
-		for _, n := range normalizedMethods {
-			if up == n {
-				return fmt.Sprintf("must be upper-case; write %q (fetch upper-cases %s, but Access-Control-Allow-Methods is compared case-sensitively)", up, up)
-			}
+		if fetchspec.NormalizeMethod(m) == up {
+			return fmt.Sprintf("must be upper-case; write %q (fetch upper-cases %s, but Access-Control-Allow-Methods is compared case-sensitively)", up, up)
 		}
 		return fmt.Sprintf("must be upper-case; write %q (methods are case-sensitive in CORS: fetch sends %q as written and it does not match %s)", up, m, up)
 	}
 	return ""
 }
-
-// forbiddenRequestHeaders are the header names page JavaScript cannot set.
-// See https://fetch.spec.whatwg.org/#forbidden-request-header.
-var forbiddenRequestHeaders = []string{
-	"accept-charset", "accept-encoding", "connection", "content-length",
-	"cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
-	"origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding",
-	"upgrade", "via",
-}
-
-// forbiddenRequestPrefixes are the prefixes of header names page JavaScript
-// cannot set.
-var forbiddenRequestPrefixes = []string{"proxy-", "sec-", "access-control-request-"}
-
-// methodOverrideHeaders are forbidden when their value names a forbidden
-// method.
-var methodOverrideHeaders = []string{"x-http-method", "x-http-method-override", "x-method-override"}
 
 // checkRequestHeader returns "" or the problem with the name of a request
 // header page JavaScript sets, to follow the quoted name in a message.
@@ -84,7 +56,7 @@ func checkRequestHeader(name string) string {
 	case !isToken(name):
 		return "is not a header name (a token such as X-Request-Id: letters, digits and !#$%&'*+-.^_`|~, no spaces, colons or commas)"
 	}
-	if isForbiddenRequestHeader(name) {
+	if fetchspec.IsForbiddenRequestHeaderName(name) {
 		hint := "remove it"
 		if strings.EqualFold(name, "cookie") {
 			hint = "use auth.cookies for cookies"
@@ -92,21 +64,6 @@ func checkRequestHeader(name string) string {
 		return fmt.Sprintf("is a forbidden request header: page JavaScript cannot set it, the browser does (https://fetch.spec.whatwg.org/#forbidden-request-header); %s", hint)
 	}
 	return ""
-}
-
-func isForbiddenRequestHeader(name string) bool {
-	l := strings.ToLower(name)
-	for _, f := range forbiddenRequestHeaders {
-		if l == f {
-			return true
-		}
-	}
-	for _, p := range forbiddenRequestPrefixes {
-		if strings.HasPrefix(l, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkExposeHeader returns "" or the problem with a response header name
@@ -117,39 +74,10 @@ func checkExposeHeader(name string) string {
 		return `is a wildcard; list the header names JavaScript must read, e.g. [X-Request-Id]`
 	case !isToken(name):
 		return "is not a header name (a token such as X-Request-Id: letters, digits and !#$%&'*+-.^_`|~, no spaces, colons or commas)"
-	case strings.EqualFold(name, "set-cookie") || strings.EqualFold(name, "set-cookie2"):
+	case fetchspec.IsForbiddenResponseHeaderName(name):
 		return "can never be exposed: browsers hide it from JavaScript whatever Access-Control-Expose-Headers says (https://fetch.spec.whatwg.org/#forbidden-response-header-name); remove it"
 	}
 	return ""
-}
-
-// safelistedResponseHeaders are readable by JavaScript without
-// Access-Control-Expose-Headers.
-// See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name.
-var safelistedResponseHeaders = []string{"cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma"}
-
-func isSafelistedResponseHeader(name string) bool {
-	l := strings.ToLower(name)
-	for _, s := range safelistedResponseHeaders {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
-
-// safelistedRequestHeaders never need preflight, whatever their (valid)
-// value. Content-Type is not among them: most of its values need preflight.
-var safelistedRequestHeaders = []string{"accept", "accept-language", "content-language"}
-
-func isSafelistedRequestHeader(name string) bool {
-	l := strings.ToLower(name)
-	for _, s := range safelistedRequestHeaders {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // isCookieName reports whether s is a cookie name (an RFC 6265 token).

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/corsgate/corsgate/fetchspec"
 )
 
 // The fields of each mapping, in the order of the documentation.
@@ -212,7 +214,7 @@ func (ps *parser) top(doc *yaml.Node) error {
 			case n < 0:
 				return ps.fail(v, "maxAge %d is negative; write the seconds a preflight must stay cached, or 0 for no requirement", n)
 			case n > MaxMaxAge:
-				return ps.fail(v, "maxAge %d is absurdly large (the limit is %d); browsers cap it at hours (Chrome at %d s)", n, MaxMaxAge, ChromeMaxAge)
+				return ps.fail(v, "maxAge %d is absurdly large (the limit is %d); browsers cap it at hours (Chrome at %d s)", n, MaxMaxAge, fetchspec.ChromeMaxAge)
 			}
 			p.MaxAge, ps.maxAgeLine = int(n), v.Line
 		case "unlisted":
@@ -261,7 +263,7 @@ func (ps *parser) finish(root *yaml.Node) error {
 		return &Error{Source: ps.src, Line: star.Line, Msg: `origins: "*" cannot be combined with credentials: true (browsers refuse Access-Control-Allow-Origin: * with credentials); list the exact origins or set credentials: false`}
 	}
 	for _, h := range p.Auth.Headers {
-		if isSafelistedRequestHeader(h.Name) || slices.ContainsFunc(p.Headers, func(x string) bool { return strings.EqualFold(x, h.Name) }) {
+		if fetchspec.SafelistedByName(h.Name) || slices.ContainsFunc(p.Headers, func(x string) bool { return strings.EqualFold(x, h.Name) }) {
 			continue
 		}
 		return &Error{Source: ps.src, Line: ps.authHeaderLines[strings.ToLower(h.Name)], Msg: fmt.Sprintf("auth.headers.%s is set by page JavaScript, so it takes part in preflight; add %s to headers", h.Name, h.Name)}
@@ -291,12 +293,12 @@ func (ps *parser) finish(root *yaml.Node) error {
 		p.Notes = append(p.Notes, "auth.cookies are listed but credentials is false: browsers send cookies cross-origin only with credentials, so the probes will not carry them")
 	}
 	for _, h := range p.Expose {
-		if isSafelistedResponseHeader(h) {
+		if fetchspec.IsSafelistedResponseHeaderName(h) {
 			p.Notes = append(p.Notes, fmt.Sprintf("expose lists %s, which JavaScript can read without Access-Control-Expose-Headers", h))
 		}
 	}
-	if p.MaxAge > ChromeMaxAge {
-		p.Notes = append(p.Notes, fmt.Sprintf("maxAge %d is above Chrome's cap of %d s; Chrome will re-send the preflight after 2 h", p.MaxAge, ChromeMaxAge))
+	if p.MaxAge > fetchspec.ChromeMaxAge {
+		p.Notes = append(p.Notes, fmt.Sprintf("maxAge %d is above Chrome's cap of %d s; Chrome will re-send the preflight after 2 h", p.MaxAge, fetchspec.ChromeMaxAge))
 	}
 	return nil
 }
@@ -559,11 +561,9 @@ func (ps *parser) authHeaders(v *yaml.Node) error {
 		case strings.ContainsAny(out, "\r\n\x00"):
 			return ps.fail(val, "%s%s contains a line break or NUL, which a header value cannot hold", where, expandedFrom(vars))
 		}
-		if slices.Contains(methodOverrideHeaders, strings.ToLower(name)) {
-			for _, m := range forbiddenMethods {
-				if strings.Contains(strings.ToUpper(out), m) {
-					return ps.fail(val, "%s names the forbidden method %s, so page JavaScript cannot set it (https://fetch.spec.whatwg.org/#forbidden-request-header); remove it", where, m)
-				}
+		if fetchspec.IsMethodOverrideHeader(name) {
+			if m, ok := fetchspec.ForbiddenMethodIn(out); ok {
+				return ps.fail(val, "%s names the forbidden method %s, so page JavaScript cannot set it (https://fetch.spec.whatwg.org/#forbidden-request-header); remove it", where, m)
 			}
 		}
 		hs = append(hs, Header{Name: name, Value: out})

@@ -54,11 +54,9 @@ const (
 	// MaxNames is the largest number of entries in methods, headers, expose
 	// (also an endpoint's methods), auth.cookies and auth.headers.
 	MaxNames = 50
-	// MaxMaxAge bounds maxAge; larger values are surely a mistake.
+	// MaxMaxAge bounds maxAge; larger values are surely a mistake. Chrome's
+	// own cap is fetchspec.ChromeMaxAge.
 	MaxMaxAge = 1<<31 - 1
-	// ChromeMaxAge is the cap Chrome applies to Access-Control-Max-Age, in
-	// seconds.
-	ChromeMaxAge = 7200
 )
 
 // DefaultMethods are the methods that must pass preflight when the policy

@@ -236,6 +236,7 @@ func TestErrors(t *testing.T) {
 		{"auth header repeated", "origins: [https://a.example.com]\nheaders: [X-A]\nauth:\n  headers:\n    X-A: 1\n    x-a: 2\n", `policy: demo.yaml line 6: auth.headers.x-a appears twice (first at line 5; header names ignore case); keep one`},
 		{"auth unknown field", "origins: [https://a.example.com]\nauth:\n  cookie: []\n", `policy: demo.yaml line 3: unknown field "cookie" in auth; did you mean "cookies"?`},
 		{"method override", "origins: [https://a.example.com]\nheaders: [X-HTTP-Method-Override]\nauth:\n  headers: {X-HTTP-Method-Override: TRACE}\n", `policy: demo.yaml line 4: auth.headers.X-HTTP-Method-Override names the forbidden method TRACE, so page JavaScript cannot set it (https://fetch.spec.whatwg.org/#forbidden-request-header); remove it`},
+		{"method override list", "origins: [https://a.example.com]\nheaders: [X-Method-Override]\nauth:\n  headers: {X-Method-Override: \"GET, connect\"}\n", `policy: demo.yaml line 4: auth.headers.X-Method-Override names the forbidden method CONNECT, so page JavaScript cannot set it (https://fetch.spec.whatwg.org/#forbidden-request-header); remove it`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,10 +477,10 @@ func TestRedacted(t *testing.T) {
 // redact replaces the auth values of p as Redacted does.
 func redact(p *Policy) {
 	for i := range p.Auth.Cookies {
-		p.Auth.Cookies[i].Value = Redacted
+		p.Auth.Cookies[i].Value = RedactedValue
 	}
 	for i := range p.Auth.Headers {
-		p.Auth.Headers[i].Value = Redacted
+		p.Auth.Headers[i].Value = RedactedValue
 	}
 }
 

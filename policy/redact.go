@@ -8,9 +8,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Redacted is the value that replaces cookie and header values in
+// RedactedValue is the value that replaces cookie and header values in
 // Policy.Redacted.
-const Redacted = "<redacted>"
+const RedactedValue = "<redacted>"
 
 // Redacted returns the policy as YAML, normalised and with the defaults
 // filled in, with cookie and header values replaced by "<redacted>": safe to
@@ -66,14 +66,14 @@ func (p *Policy) Redacted() string {
 			cs := &yaml.Node{Kind: yaml.SequenceNode}
 			for _, c := range p.Auth.Cookies {
 				cs.Content = append(cs.Content, &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle,
-					Content: []*yaml.Node{str("name"), str(c.Name), str("value"), str(Redacted)}})
+					Content: []*yaml.Node{str("name"), str(c.Name), str("value"), str(RedactedValue)}})
 			}
 			auth.Content = append(auth.Content, str("cookies"), cs)
 		}
 		if len(p.Auth.Headers) > 0 {
 			hs := &yaml.Node{Kind: yaml.MappingNode}
 			for _, h := range p.Auth.Headers {
-				hs.Content = append(hs.Content, str(h.Name), str(Redacted))
+				hs.Content = append(hs.Content, str(h.Name), str(RedactedValue))
 			}
 			auth.Content = append(auth.Content, str("headers"), hs)
 		}

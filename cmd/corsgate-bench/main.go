@@ -26,7 +26,9 @@ import (
 	"time"
 
 	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 )
 
@@ -46,7 +48,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.probes, "probes", targetProbes, "the fewest single-probe scenarios in the matrix (endpoints are added to the demo policy until it has them)")
 	flag.IntVar(&o.rounds, "rounds", 1, "how many times the reused-lane strategies run the matrix (the first round is cold and counted)")
-	flag.IntVar(&o.workers, "workers", conformance.DefaultWorkers, "scenarios in flight at once")
+	flag.IntVar(&o.workers, "workers", runner.DefaultWorkers, "scenarios in flight at once")
 	flag.IntVar(&o.tabs, "tabs", 0, "lanes (tab + browser context) a reused pool keeps open; 0: one per worker")
 	flag.StringVar(&o.phases, "phases", "fresh,none,isolated", "the phases to run, comma-separated (fresh, none, isolated)")
 	flag.IntVar(&o.naive, "naive", 60, "probes of the fresh-context baseline, spread over the matrix; 0: the whole matrix")
@@ -96,7 +98,7 @@ func matrix(n int) (*policy.Policy, []conformance.Scenario, []conformance.Scenar
 		all := conformance.Generate(p)
 		var single []conformance.Scenario
 		for _, s := range all {
-			if s.Sequence == conformance.Single {
+			if !s.Sequence() {
 				single = append(single, s)
 			}
 		}
@@ -127,7 +129,7 @@ func startSampler(b *harness.Browser) *sampler {
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if n, err := b.TreeRSS(); err == nil {
+			if n, err := b.TreePSS(); err == nil {
 				for {
 					p := s.peak.Load()
 					if n <= p || s.peak.CompareAndSwap(p, n) {
@@ -232,11 +234,11 @@ func run(o options) int {
 		goBefore, smpBefore := selfCPU(), time.Duration(smp.cpu.Load())
 		pool := env.NewPool(ph.mode)
 		pool.MaxTabs = o.tabs
-		runner := &conformance.Runner{Env: env, Target: demo.Target, Policy: p, Pool: pool}
+		cfg := &conformance.Config{Policy: p, PolicyName: conformance.DemoPolicyName, Target: demo.Target, Env: env, Pool: pool, Workers: o.workers}
 		r := result{name: ph.name, mode: ph.mode, sample: len(ph.ss) < len(single), verdicts: map[string]string{}, graced: map[string]int{}}
 		start := time.Now()
 		for range ph.rounds {
-			if err := runBatch(ctx, runner, ph.ss, o.workers, &r); err != nil {
+			if err := runBatch(ctx, cfg, ph.ss, &r); err != nil {
 				return fail(err)
 			}
 			r.probes += len(ph.ss)
@@ -344,28 +346,37 @@ func settle(b *harness.Browser, procs int) {
 	}
 }
 
-// runBatch runs every scenario with workers in flight and records verdicts.
-func runBatch(ctx context.Context, r *conformance.Runner, ss []conformance.Scenario, workers int, res *result) error {
-	b := conformance.Start(ctx, r, ss, workers, nil)
+// runBatch runs every scenario through conformance.Run and records
+// verdicts and probe times.
+func runBatch(ctx context.Context, cfg *conformance.Config, ss []conformance.Scenario, res *result) error {
 	var mu sync.Mutex
-	for _, s := range ss {
-		obs, err := b.Wait(ctx, s.Name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.Name, err)
-		}
+	observed := map[string]bool{}
+	c := *cfg
+	c.Scenarios = ss
+	c.Observe = func(s conformance.Scenario, obs []*harness.Observation) {
 		mu.Lock()
-		res.verdicts[s.Name] = conformance.Describe(obs[0])
-		res.judged++
-		if conformance.Judge(s, obs).Pass {
-			res.passed++
-		}
+		defer mu.Unlock()
+		observed[s.Name] = true
+		res.verdicts[s.Name] = judge.Describe(obs[0])
 		for _, o := range obs {
 			res.elapsedP = append(res.elapsedP, o.Elapsed)
 			for _, why := range o.Incomplete {
 				res.graced[why]++
 			}
 		}
-		mu.Unlock()
+	}
+	run, err := conformance.Run(ctx, &c)
+	if err != nil {
+		return err
+	}
+	for _, r := range run.Results {
+		if !observed[r.Scenario] { // the harness could not run it
+			return fmt.Errorf("%s: %s", r.Scenario, r.Evidence)
+		}
+		res.judged++
+		if r.Pass {
+			res.passed++
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 // Package archtest enforces the import arrows between corsgate's packages:
 // harness stays framework-free, origins and fixtures know nothing of the
-// harness, and nothing imports the suites.
+// harness, fetchspec imports nothing of the module, and nothing imports the
+// suites except their shared bootstrap, suites/kit, which only suites import.
 package archtest
 
 import (
@@ -13,6 +14,10 @@ import (
 )
 
 const module = "github.com/corsgate/corsgate"
+
+// suiteKit is the suites' shared bootstrap, the one suites package others
+// import.
+const suiteKit = module + "/suites/kit"
 
 // pkg is the part of `go list -json` the rules read.
 type pkg struct {
@@ -42,6 +47,11 @@ var rules = []rule{
 		Forbidden: []string{module + "/harness", module + "/suites", module + "/match", "github.com/chromedp", "github.com/onsi/ginkgo", "github.com/onsi/gomega"},
 		Why:       "origins and fixtures are plain servers, testable without a browser",
 	},
+	{
+		From:      []string{module + "/fetchspec"},
+		Forbidden: []string{module, "github.com/chromedp", "github.com/onsi/ginkgo", "github.com/onsi/gomega"},
+		Why:       "fetchspec holds facts only, on the standard library, so every layer (fixtures too) can import it",
+	},
 }
 
 func under(path string, prefixes []string) bool {
@@ -67,10 +77,16 @@ func violations(pkgs []pkg) []string {
 				}
 			}
 		}
-		// Nothing imports the suites, not even another suite.
+		// Nothing imports the suites, not even another suite; the suites
+		// (and only they) import their shared bootstrap, suites/kit.
 		for _, list := range [][]string{p.Imports, p.TestImports, p.XTestImports} {
 			for _, imp := range list {
-				if under(imp, []string{module + "/suites"}) && imp != p.ImportPath {
+				switch {
+				case imp == p.ImportPath || !under(imp, []string{module + "/suites"}):
+				case imp == suiteKit && under(p.ImportPath, []string{module + "/suites"}):
+				case imp == suiteKit:
+					out = append(out, fmt.Sprintf("%s imports %s; forbidden (only suites use the suite kit)", p.ImportPath, imp))
+				default:
 					out = append(out, fmt.Sprintf("%s imports %s; forbidden (nothing imports suites)", p.ImportPath, imp))
 				}
 			}
@@ -113,9 +129,15 @@ func TestViolationsDetectsForbiddenEdges(t *testing.T) {
 		{ImportPath: module + "/origins", Deps: []string{"github.com/chromedp/chromedp"}},
 		{ImportPath: module + "/match", XTestImports: []string{module + "/suites/selftest"}},
 		{ImportPath: module + "/match", Deps: []string{"github.com/onsi/gomega"}}, // allowed
+		{ImportPath: module + "/fetchspec", Deps: []string{module + "/harness"}},
+		{ImportPath: module + "/fetchspec", Deps: []string{"github.com/chromedp/cdproto/network"}},
+		{ImportPath: module + "/fixtures", Deps: []string{module + "/fetchspec"}}, // allowed
+		{ImportPath: module + "/suites/lab", XTestImports: []string{suiteKit}},    // allowed
+		{ImportPath: module + "/conformance", Imports: []string{suiteKit}},
+		{ImportPath: module + "/suites/kit", Imports: []string{module + "/suites/selftest"}},
 	}
 	got := violations(bad)
-	if len(got) != 5 {
-		t.Fatalf("violations found %d edges; want 5:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 9 {
+		t.Fatalf("violations found %d edges; want 9:\n%s", len(got), strings.Join(got, "\n"))
 	}
 }

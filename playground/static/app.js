@@ -181,9 +181,11 @@ function showLint(r) {
   if (r.error) { ul.append(el("li", { class: "note" }, "the parser refused the file; fix the error first")); return; }
   if (!r.findings || !r.findings.length) { ul.append(el("li", { class: "note" }, "no findings")); return; }
   for (const f of r.findings) {
-    const li = el("li", { "data-line": String(f.line) },
-      el("a", { href: "#", class: "line" }, "line " + f.line), " ", el("code", {}, f.rule), ": ", f.message,
-      el("div", { class: "fix" }, "fix: " + f.fix),
+    const li = el("li", { "data-line": String(f.line), class: f.note ? "finding-note" : "" },
+      el("a", { href: "#", class: "line" }, f.line ? "line " + f.line : "file"), " ", el("code", {}, f.rule),
+      f.note ? " (note)" : "", f.location ? " in <location path=\"" + f.location + "\">" : "", ": ", f.message,
+      f.verdict ? el("div", { class: "note" }, "Chrome: " + f.verdict) : null,
+      f.fix ? el("div", { class: "fix" }, "fix: " + f.fix) : null,
       f.example ? el("div", { class: "note" }, "lets in: " + f.example) : null);
     li.querySelector("a").addEventListener("click", (e) => { e.preventDefault(); selectLine(f.line); });
     ul.append(li);

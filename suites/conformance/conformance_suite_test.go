@@ -3,18 +3,18 @@
 // against the target (TARGET, or the built-in demo API), and gates on
 // Chrome's verdicts. At the end it prints the verdict matrix and writes
 // JSON, JUnit and HTML reports to REPORTS.
+//
+// The run is conformance.Run; this file is its ginkgo wrapper: one spec per
+// scenario, which passes or fails with the scenario's report row.
 package conformance
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -23,13 +23,19 @@ import (
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/report"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
 var (
 	cfg       *conformance.Config
 	scenarios []conformance.Scenario
-	runner    *conformance.Runner
-	batch     *conformance.Batch
+	// outcome is the run, shared by every ginkgo process.
+	outcome struct {
+		Run *report.Run
+		// Stop is why the run stopped early (the browser died too often).
+		Stop string
+	}
+	rows = map[string]report.Result{}
 )
 
 func TestConformance(t *testing.T) {
@@ -44,13 +50,12 @@ func TestConformance(t *testing.T) {
 		stop(err)
 	}
 	if !cfg.Demo {
-		if err := conformance.CheckReachable(context.Background(), cfg.Policy.Target); err != nil {
+		if err := conformance.CheckReachable(t.Context(), cfg.Policy.Target); err != nil {
 			stop(err)
 		}
 	}
 	scenarios = conformance.Generate(cfg.Policy)
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "CORS conformance", Label("conformance"))
+	kit.RunSuite(t, "CORS conformance", "conformance")
 }
 
 // stop ends the run on a configuration or environment error: one line,
@@ -60,88 +65,57 @@ func stop(err error) {
 	os.Exit(3)
 }
 
-var _ = BeforeSuite(func() {
-	target := cfg.Policy.Target
-	if cfg.Demo {
-		demo, err := conformance.StartDemo(cfg.Policy, cfg.Broken)
+// The first process runs the selected scenarios (a few at a time, in one
+// browser) and hands the report to every process; each spec then reads its
+// own row.
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	run := *cfg
+	run.Scenarios = scenarios
+	run.Env = kit.StartBrowser(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	run.Progress = progress
+	if filter, _ := GinkgoConfiguration(); filter.LabelFilter != "" {
+		match, err := types.ParseLabelFilter(filter.LabelFilter)
 		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(demo.Close)
-		target = demo.Target
+		run.Select = func(s conformance.Scenario) bool { return match(append([]string{"conformance"}, s.Labels...)) }
 	}
-	env, err := harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	r, err := conformance.Run(ctx, &run)
+	if !errors.Is(err, conformance.ErrBrowserDied) {
+		Expect(err).NotTo(HaveOccurred())
+	}
+	outcome.Run = r
+	if err != nil {
+		outcome.Stop = err.Error()
+	}
+	data, err := json.Marshal(outcome)
 	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
-	pool := env.NewPool(cfg.Isolation)
-	DeferCleanup(pool.Close)
-	runner = &conformance.Runner{Env: env, Target: target, Policy: cfg.Policy, Pool: pool, MaxRestarts: conformance.DefaultMaxRestarts}
-	AddReportEntry("browser", env.Browser.Version)
-	AddReportEntry("target", target)
-
-	// Run the selected scenarios in the background, a few at a time; each
-	// spec waits for its own. Under ginkgo -p every process has its own
-	// browser and runs only its specs, one by one.
-	suiteCfg, _ := GinkgoConfiguration()
-	if suiteCfg.ParallelTotal > 1 {
-		return
+	return data
+}, func(data []byte) {
+	Expect(json.Unmarshal(data, &outcome)).To(Succeed())
+	for _, r := range outcome.Run.Results {
+		rows[r.Scenario] = r
 	}
-	selected := scenarios
-	if suiteCfg.LabelFilter != "" {
-		match, err := types.ParseLabelFilter(suiteCfg.LabelFilter)
-		Expect(err).NotTo(HaveOccurred())
-		selected = nil
-		for _, s := range scenarios {
-			if match(append([]string{"conformance"}, s.Labels...)) {
-				selected = append(selected, s)
-			}
-		}
-	}
-	batch = conformance.Start(context.Background(), runner, selected, conformance.DefaultWorkers, progress)
 })
 
 var _ = Describe("the policy", func() {
 	for _, s := range scenarios {
-		It(s.Name, Label(s.Labels...), func(ctx SpecContext) {
-			var obs []*harness.Observation
-			var err error
-			if batch != nil {
-				obs, err = batch.Wait(ctx, s.Name)
-			} else {
-				obs, err = runner.Run(ctx, s)
+		It(s.Name, Label(s.Labels...), func() {
+			res, ok := rows[s.Name]
+			if !ok && outcome.Stop != "" {
+				AbortSuite(outcome.Stop) // one line; lost probes are never verdicts
 			}
-			if errors.Is(err, conformance.ErrBrowserDied) {
-				AbortSuite(err.Error()) // one line; lost probes are never verdicts
-			}
-			Expect(err).NotTo(HaveOccurred())
-			v := conformance.Judge(s, obs)
-			res := conformance.Result(s, obs, v)
-			res.URL = strings.Replace(res.URL, runner.Target, "", 1)
-			data, _ := json.Marshal(res)
-			AddReportEntry("corsgate-result", string(data), ReportEntryVisibilityNever)
+			Expect(ok).To(BeTrue(), "scenario %s did not run", s.Name)
 			AddReportEntry("evidence", res.Evidence, ReportEntryVisibilityFailureOrVerbose)
-			if v.Environment {
-				Fail(fmt.Sprintf("environment, not a CORS verdict: %s", v.Why))
-			}
-			if !v.Pass {
+			if !res.Pass {
 				msg := fmt.Sprintf("%s\nexpected: %s\nobserved: %s", s.Name, res.Expected, res.Observed)
 				if res.Console != "" {
 					msg += "\nconsole:  " + res.Console
 				}
-				if v.Hint != "" {
-					msg += "\nhint:     " + v.Hint
+				if res.Hint != "" {
+					msg += "\nhint:     " + res.Hint
 				}
 				Fail(msg)
 			}
-		}, SpecTimeout(60*time.Second))
-	}
-})
-
-// A browser that died mid-run is a note in the report: which probes were
-// lost, and whether they ran again in the restarted browser.
-var _ = AfterSuite(func() {
-	if runner != nil {
-		if note := runner.CrashNote(); note != "" {
-			AddReportEntry("corsgate-note", note)
-		}
+		})
 	}
 })
 
@@ -155,45 +129,11 @@ func progress(done, total int) {
 	}
 }
 
-var _ = ReportAfterSuite("conformance report", func(r Report) {
-	run := &report.Run{
-		Target: cfg.Policy.Target, Policy: cfg.PolicyName, PolicyText: cfg.Policy.Redacted(),
-		Started: r.StartTime, Duration: r.RunTime, Notes: cfg.Policy.Notes,
-	}
-	for _, sr := range r.SpecReports {
-		for _, e := range sr.ReportEntries {
-			switch e.Name {
-			case "browser":
-				run.Browser = strings.Trim(e.StringRepresentation(), `"`)
-			case "target":
-				run.Target = strings.Trim(e.StringRepresentation(), `"`)
-			case "corsgate-note":
-				run.Notes = append(run.Notes, strings.Trim(e.StringRepresentation(), `"`))
-			case "corsgate-result":
-				// The entry is the result as a JSON string; in parallel runs
-				// only its JSON form crosses the process boundary.
-				raw, ok := e.Value.GetRawValue().(string)
-				if !ok {
-					_ = json.Unmarshal([]byte(e.Value.AsJSON), &raw)
-				}
-				var res report.Result
-				if err := json.Unmarshal([]byte(raw), &res); err != nil {
-					fmt.Fprintf(os.Stderr, "conformance: result of %q unreadable: %v\n", sr.LeafNodeText, err)
-					continue
-				}
-				run.Results = append(run.Results, res)
-			}
-		}
-	}
-	if len(run.Results) == 0 {
+var _ = ReportAfterSuite("conformance report", func(Report) {
+	run := outcome.Run
+	if run == nil || len(run.Results) == 0 {
 		return
 	}
-	// Specs ran in random order; the report follows the policy's order.
-	order := map[string]int{}
-	for i, s := range scenarios {
-		order[s.Name] = i
-	}
-	sort.SliceStable(run.Results, func(i, j int) bool { return order[run.Results[i].Scenario] < order[run.Results[j].Scenario] })
 	fmt.Println()
 	report.Matrix(os.Stdout, run)
 	paths, err := report.WriteAll(cfg.Reports, run)

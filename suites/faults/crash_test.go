@@ -9,15 +9,16 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/corsgate/corsgate/conformance"
+	"github.com/corsgate/corsgate/conformance/runner"
 	"github.com/corsgate/corsgate/harness"
 )
 
 // crashRun is the demo conformance run with a browser of its own, which the
 // spec kills with SIGKILL once killAfter scenarios are done.
 type crashRun struct {
-	runner    *conformance.Runner
+	runner    *runner.Runner
 	scenarios []conformance.Scenario
-	batch     *conformance.Batch
+	batch     *runner.Batch
 	killedPID int
 	killErr   error
 }
@@ -31,7 +32,7 @@ func startCrashRun(ctx context.Context, maxRestarts, killAfter int) *crashRun {
 	DeferCleanup(demo.Close)
 	var single []conformance.Scenario
 	for _, s := range conformance.Generate(cfg.Policy) {
-		if s.Sequence == conformance.Single {
+		if !s.Sequence() {
 			single = append(single, s)
 		}
 	}
@@ -41,11 +42,11 @@ func startCrashRun(ctx context.Context, maxRestarts, killAfter int) *crashRun {
 	pool := crashEnv.NewPool(harness.ReusedTab)
 	DeferCleanup(pool.Close)
 	cr := &crashRun{
-		runner:    &conformance.Runner{Env: crashEnv, Target: demo.Target, Policy: cfg.Policy, Pool: pool, MaxRestarts: maxRestarts},
+		runner:    &runner.Runner{Env: crashEnv, Target: demo.Target, Pool: pool, MaxRestarts: maxRestarts},
 		scenarios: single,
 	}
 	var once sync.Once
-	cr.batch = conformance.Start(ctx, cr.runner, single, conformance.DefaultWorkers, func(done, _ int) {
+	cr.batch = runner.Start(ctx, cr.runner, jobs(single), runner.DefaultWorkers, func(done, _ int) {
 		if done >= killAfter {
 			// A worker goroutine: record, assert in the spec.
 			once.Do(func() {
@@ -107,3 +108,12 @@ var _ = Describe("the browser killed mid-run", Label("crash"), func() {
 		AddReportEntry("stop line", msg)
 	}, SpecTimeout(180e9))
 })
+
+// jobs are the runner's jobs for scenarios.
+func jobs(ss []conformance.Scenario) []runner.Job {
+	var js []runner.Job
+	for _, s := range ss {
+		js = append(js, s.Job())
+	}
+	return js
+}

@@ -20,18 +20,11 @@ import (
 
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/harness"
-	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/origins"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-func TestFaults(t *testing.T) {
-	// A missing browser is one clear line, not a suite full of failures.
-	if _, err := harness.FindChrome(); err != nil {
-		t.Fatal(err)
-	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Faults", Label("faults"))
-}
+func TestFaults(t *testing.T) { kit.RunSuite(t, "Faults", "faults") }
 
 // Fault fixture parameters.
 const (
@@ -52,35 +45,15 @@ var (
 	other *server
 )
 
-// server is one loopback fixture server and the base URL Chrome reaches it by.
-type server struct {
-	base string
-	rec  *fixtures.Recorder
-	srv  *loopback.Server
-}
+// server is the kit's fixture server with the short name the specs use.
+type server struct{ *kit.Server }
 
 // url is the target URL of path under fixture prefix.
-func (s *server) url(prefix, path string) string { return s.base + "/" + prefix + "/" + path }
-
-// serve starts h on 127.0.0.1 and names it http://host:PORT.
-func serve(host string, h http.Handler) *server {
-	GinkgoHelper()
-	rec := fixtures.Record(h)
-	srv, err := loopback.Listen(rec, nil)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(srv.Close)
-	return &server{base: fmt.Sprintf("http://%s:%d", host, srv.Port), rec: rec, srv: srv}
-}
+func (s server) url(prefix, path string) string { return s.URL(prefix, path) }
 
 var _ = BeforeSuite(func() {
-	var err error
-	env, err = harness.Start(harness.Config{})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
-	fmt.Fprintf(GinkgoWriter, "browser: %s (%s), flags %v\n", env.Browser.Version, env.Browser.Path, env.Browser.Flags)
-	AddReportEntry("browser", env.Browser.Version)
-
-	other = serve("other.localhost", fixtures.NoAllowOrigin())
+	env = kit.StartBrowser(harness.Config{})
+	other = &server{kit.Serve("other.localhost", fixtures.NoAllowOrigin())}
 
 	app := env.MustOrigin(origins.App).Serialize()
 	mux := http.NewServeMux()
@@ -97,7 +70,7 @@ var _ = BeforeSuite(func() {
 	} {
 		mux.Handle("/"+prefix+"/", h)
 	}
-	api = serve("api.localhost", mux)
+	api = &server{kit.Serve("api.localhost", mux)}
 })
 
 // run performs one isolated probe from the App page, fails the spec on a

@@ -122,7 +122,7 @@ var _ = Describe("redirects", Label("redirect"), func() {
 			HaveField("Status", 302),
 			HaveField("Location", other.url("no-cors", "target")),
 		)), "evidence:\n%s", o)
-		got, ok := other.rec.Last("/no-cors/target")
+		got, ok := other.Rec.Last("/no-cors/target")
 		Expect(ok).To(BeTrue(), "Chrome followed the redirect to the other host")
 		Expect(got.Origin).To(Equal("null"), "the cross-origin hop taints the origin")
 	}, SpecTimeout(20*time.Second))

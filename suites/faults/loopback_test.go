@@ -89,7 +89,7 @@ func isLoopbackHex(local string) bool {
 var _ = Describe("every server of the suite", Label("loopback"), func() {
 	It("binds 127.0.0.1 only", func(ctx SpecContext) {
 		for _, s := range []*server{api, other} {
-			Expect(s.srv.Addr()).To(HavePrefix("127.0.0.1:"), "fixture server %s", s.base)
+			Expect(s.Addr).To(HavePrefix("127.0.0.1:"), "fixture server %s", s.Base)
 		}
 
 		if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
@@ -109,7 +109,7 @@ var _ = Describe("every server of the suite", Label("loopback"), func() {
 		}
 		// Not vacuous: the fixture servers and the httptest server are there.
 		tlsPort, _ := strconv.Atoi(https.URL[strings.LastIndex(https.URL, ":")+1:])
-		for _, p := range []int{api.srv.Port, other.srv.Port, tlsPort} {
+		for _, p := range []int{api.Port, other.Port, tlsPort} {
 			Expect(ports).To(HaveKey(p), "port %d is one of this process's listeners", p)
 		}
 		// The harness's page servers (App, AppOtherPort, SecureApp

@@ -26,6 +26,7 @@ import (
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/match"
 	"github.com/corsgate/corsgate/origins"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
 // processStart is set while the package initialises, before BeforeSuite
@@ -221,16 +222,9 @@ func searchForKey(ctx context.Context, roots []searchRoot, forms map[string][]by
 // repoRoot is the directory holding go.mod above the working directory.
 func repoRoot() string {
 	GinkgoHelper()
-	dir, err := os.Getwd()
+	root, err := kit.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
+	return root
 }
 
 // diskRoots are the places a key could land: the temp dir (Chrome's

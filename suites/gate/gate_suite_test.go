@@ -13,15 +13,10 @@ import (
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/policy"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-func TestGate(t *testing.T) {
-	if _, err := harness.FindChrome(); err != nil {
-		t.Fatal(err)
-	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Conformance gate", Label("gate"))
-}
+func TestGate(t *testing.T) { kit.RunSuite(t, "Conformance gate", "gate") }
 
 var (
 	env       *harness.Env
@@ -35,9 +30,7 @@ var _ = BeforeSuite(func() {
 	demo, err = policy.Parse(conformance.DemoPolicyName, conformance.DemoPolicy, nil)
 	Expect(err).NotTo(HaveOccurred())
 	scenarios = conformance.Generate(demo)
-	env, err = harness.Start(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
+	env = kit.StartBrowser(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
 	// One pool for every spec: its tabs are keyed by page origin, not by
 	// target, and reused-tab isolation keeps probes independent.
 	pool = env.NewPool(harness.ReusedTab)

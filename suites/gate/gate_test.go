@@ -19,15 +19,13 @@ import (
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/report"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-// serve starts h on loopback and returns a runner against it.
-func serve(h http.Handler) *conformance.Runner {
+// serve starts h on loopback and returns its base URL.
+func serve(h http.Handler) string {
 	GinkgoHelper()
-	srv, err := loopback.Listen(h, nil)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(srv.Close)
-	return &conformance.Runner{Env: env, Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), Policy: demo, Pool: pool}
+	return kit.Serve("api.localhost", h).Base
 }
 
 func options() fixtures.CORSOptions {
@@ -38,29 +36,34 @@ func options() fixtures.CORSOptions {
 	return o
 }
 
-// runAll runs every scenario in the given order and returns the verdicts by
-// scenario name.
-func runAll(ctx context.Context, r *conformance.Runner, order []conformance.Scenario) map[string]conformance.Verdict {
+// runAll runs the scenarios in the given order against target with
+// conformance.Run and returns the report rows by scenario name.
+func runAll(ctx context.Context, target string, order []conformance.Scenario) map[string]report.Result {
 	GinkgoHelper()
-	out := map[string]conformance.Verdict{}
-	b := conformance.Start(ctx, r, order, conformance.DefaultWorkers, nil)
-	for _, s := range order {
-		obs, err := b.Wait(ctx, s.Name)
-		Expect(err).NotTo(HaveOccurred(), s.Name)
-		out[s.Name] = conformance.Judge(s, obs)
+	run, err := conformance.Run(ctx, &conformance.Config{Policy: demo, PolicyName: conformance.DemoPolicyName, Target: target, Scenarios: order, Env: env, Pool: pool})
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]report.Result{}
+	for _, r := range run.Results {
+		out[r.Scenario] = r
 	}
+	Expect(out).To(HaveLen(len(order)), "one row per scenario")
 	return out
 }
 
-func failed(vs map[string]conformance.Verdict) []string {
+func failed(rs map[string]report.Result) []string {
 	var names []string
-	for n, v := range vs {
-		if !v.Pass {
-			names = append(names, n+" ("+v.Observed+")")
+	for n, r := range rs {
+		if !r.Pass {
+			names = append(names, n+" ("+r.Observed+")")
 		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ofKind selects the scenarios of kind k.
+func ofKind(k *conformance.Kind) func(conformance.Scenario) bool {
+	return func(s conformance.Scenario) bool { return s.Kind == k }
 }
 
 var _ = Describe("the conformance run", func() {
@@ -72,11 +75,11 @@ var _ = Describe("the conformance run", func() {
 	// Each mistake breaks one policy point; the scenarios that must fail are
 	// named by what they check, independently of how the fixture is built.
 	DescribeTable("fails exactly the scenarios a single mistake breaks",
-		func(ctx SpecContext, m fixtures.Mistake, breaks func(name string) bool) {
+		func(ctx SpecContext, m fixtures.Mistake, breaks func(s conformance.Scenario) bool) {
 			vs := runAll(ctx, serve(fixtures.BrokenDemoAPI(options(), m)), scenarios)
 			var want []string
 			for _, s := range scenarios {
-				if breaks(s.Name) {
+				if breaks(s) {
 					want = append(want, s.Name)
 				}
 			}
@@ -91,23 +94,25 @@ var _ = Describe("the conformance run", func() {
 			sort.Strings(want)
 			Expect(got).To(Equal(want), "failed:\n%s", strings.Join(failed(vs), "\n"))
 		},
-		Entry(nil, fixtures.SubstringOriginCheck, func(n string) bool { return strings.HasPrefix(n, "refused/https://app.example.com.attacker.test/") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoVaryOrigin, func(n string) bool { return strings.Contains(n, " then from ") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.AuthBeforeCORSForDelete, func(n string) bool { return strings.Contains(n, "/DELETE ") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoExposeHeaders, func(n string) bool { return strings.Contains(n, "+expose") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoCORSOnErrors, func(n string) bool { return strings.Contains(n, "/api/missing") }, SpecTimeout(3*time.Minute)),
-		Entry(nil, fixtures.NoMaxAge, func(n string) bool { return strings.HasSuffix(n, " twice") }, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.SubstringOriginCheck, func(s conformance.Scenario) bool {
+			return s.Kind == conformance.RefusedOrigin && s.Origin == "https://app.example.com.attacker.test"
+		}, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoVaryOrigin, ofKind(conformance.VaryOrigin), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.AuthBeforeCORSForDelete, func(s conformance.Scenario) bool { return s.Probe.Method == "DELETE" }, SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoExposeHeaders, ofKind(conformance.Exposure), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoCORSOnErrors, ofKind(conformance.ErrorRoute), SpecTimeout(3*time.Minute)),
+		Entry(nil, fixtures.NoMaxAge, ofKind(conformance.PreflightCache), SpecTimeout(3*time.Minute)),
 	)
 
 	It("gives identical verdicts when the matrix runs twice in different random orders", func(ctx SpecContext) {
-		r := serve(fixtures.BrokenDemoAPI(options()))
+		target := serve(fixtures.BrokenDemoAPI(options()))
 		shuffled := func(seed uint64) []conformance.Scenario {
 			s := append([]conformance.Scenario(nil), scenarios...)
 			rand.New(rand.NewPCG(seed, seed)).Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
 			return s
 		}
-		first := runAll(ctx, r, shuffled(1))
-		second := runAll(ctx, r, shuffled(2))
+		first := runAll(ctx, target, shuffled(1))
+		second := runAll(ctx, target, shuffled(2))
 		for name, v := range first {
 			Expect(second[name].Observed).To(Equal(v.Observed), name)
 			Expect(second[name].Pass).To(Equal(v.Pass), name)
@@ -118,15 +123,11 @@ var _ = Describe("the conformance run", func() {
 
 var _ = Describe("the HTML report", func() {
 	It("renders in Chromium with one cell link per probe, and a click opens the evidence", func(ctx SpecContext) {
-		r := serve(fixtures.BrokenDemoAPI(options()))
-		run := &report.Run{Target: r.Target, Policy: conformance.DemoPolicyName, PolicyText: demo.Redacted(), Browser: env.Browser.Version, Started: time.Now()}
-		for _, s := range scenarios[:12] {
-			obs, err := r.Run(ctx, s)
-			Expect(err).NotTo(HaveOccurred())
-			run.Results = append(run.Results, conformance.Result(s, obs, conformance.Judge(s, obs)))
-		}
+		run, err := conformance.Run(ctx, &conformance.Config{Policy: demo, PolicyName: conformance.DemoPolicyName,
+			Target: serve(fixtures.BrokenDemoAPI(options())), Scenarios: scenarios[:12], Env: env, Pool: pool})
+		Expect(err).NotTo(HaveOccurred())
 		dir := GinkgoT().TempDir()
-		_, err := report.WriteAll(dir, run)
+		_, err = report.WriteAll(dir, run)
 		Expect(err).NotTo(HaveOccurred())
 		html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 		Expect(err).NotTo(HaveOccurred())

@@ -11,15 +11,10 @@ import (
 
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/lab"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-func TestLab(t *testing.T) {
-	if _, err := harness.FindChrome(); err != nil {
-		t.Fatal(err)
-	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "IIS lab", Label("lab"))
-}
+func TestLab(t *testing.T) { kit.RunSuite(t, "IIS lab", "lab") }
 
 // configDir holds the lab's web.config files.
 const configDir = "../../fixtures/iis/testdata"
@@ -27,11 +22,7 @@ const configDir = "../../fixtures/iis/testdata"
 var env *harness.Env
 
 var _ = BeforeSuite(func() {
-	var err error
-	env, err = harness.Start(harness.Config{Impersonate: lab.Origins})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
-	AddReportEntry("browser", env.Browser.Version)
+	env = kit.StartBrowser(harness.Config{Impersonate: lab.Origins})
 })
 
 var _ = Describe("the IIS lab", func() {
@@ -49,7 +40,7 @@ var _ = Describe("the IIS lab", func() {
 						evidence += o.String() + "\n"
 					}
 					AddReportEntry("evidence", evidence, ReportEntryVisibilityFailureOrVerbose)
-					Expect(r.Verdict()).To(BeEmpty(), "%s\nwhy: %s\n%s", e.Mistake, c.Why, evidence)
+					Expect(r.Verdict().Why).To(BeEmpty(), "%s\nwhy: %s\n%s", e.Mistake, c.Why, evidence)
 				}, SpecTimeout(30*time.Second))
 			}
 		})

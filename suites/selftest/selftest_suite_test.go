@@ -19,18 +19,11 @@ import (
 
 	"github.com/corsgate/corsgate/fixtures"
 	"github.com/corsgate/corsgate/harness"
-	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/origins"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-func TestSelftest(t *testing.T) {
-	// A missing browser is one clear line, not a suite full of failures.
-	if _, err := harness.FindChrome(); err != nil {
-		t.Fatal(err)
-	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Harness self-test", Label("selftest"))
-}
+func TestSelftest(t *testing.T) { kit.RunSuite(t, "Harness self-test", "selftest") }
 
 // ProductionOrigin is impersonated: served locally as the exact origin.
 const ProductionOrigin = "https://app.example.com"
@@ -43,25 +36,19 @@ var (
 )
 
 // fixtureServer serves every self-test configuration under its own path
-// prefix on http://api.localhost:PORT, a site of its own.
+// prefix on http://api.localhost:PORT, a site of its own: the kit's fixture
+// server with the short names the specs use.
 type fixtureServer struct {
-	base string
-	rec  *fixtures.Recorder
+	*kit.Server
+	rec *fixtures.Recorder
 }
 
 // url is the target URL of a path on fixture config.
-func (f *fixtureServer) url(config, path string) string {
-	return f.base + "/" + config + "/" + path
-}
+func (f *fixtureServer) url(config, path string) string { return f.URL(config, path) }
 
 var _ = BeforeSuite(func() {
 	started = time.Now()
-	var err error
-	env, err = harness.Start(harness.Config{Impersonate: []string{ProductionOrigin}})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
-	fmt.Fprintf(GinkgoWriter, "browser: %s (%s), flags %v\n", env.Browser.Version, env.Browser.Path, env.Browser.Flags)
-	AddReportEntry("browser", env.Browser.Version)
+	env = kit.StartBrowser(harness.Config{Impersonate: []string{ProductionOrigin}})
 
 	app := env.MustOrigin(origins.App).Serialize()
 	mux := http.NewServeMux()
@@ -86,11 +73,8 @@ var _ = BeforeSuite(func() {
 	} {
 		mux.Handle("/"+prefix+"/", h)
 	}
-	rec := fixtures.Record(mux)
-	srv, err := loopback.Listen(rec, nil)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(srv.Close)
-	api = &fixtureServer{base: fmt.Sprintf("http://api.localhost:%d", srv.Port), rec: rec}
+	srv := kit.Serve("api.localhost", mux)
+	api = &fixtureServer{Server: srv, rec: srv.Rec}
 })
 
 var _ = AfterSuite(func() {
@@ -122,8 +106,7 @@ func (s *probeStats) report(env *harness.Env, wall time.Duration) {
 	line := fmt.Sprintf("selftest process %d: %d probes, %.1fs wall, %.1fs probing, %.2f probes/s (wall), browser %s",
 		GinkgoParallelProcess(), len(s.obs), wall.Seconds(), s.busy.Seconds(), float64(len(s.obs))/wall.Seconds(), env.Browser.Version)
 	fmt.Println(line)
-	dir := filepath.Join("..", "..", "reports")
-	if err := os.MkdirAll(dir, 0o755); err == nil {
+	if dir, err := kit.ReportsDir(""); err == nil {
 		data, _ := json.MarshalIndent(map[string]any{
 			"summary": line, "browser": env.Browser.Version, "flags": env.Browser.Flags, "observations": s.obs,
 		}, "", "  ")

@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/judge"
 )
 
 // readable is an observation JavaScript could read with status and the
@@ -49,19 +50,17 @@ func cached(o *harness.Observation) *harness.Observation {
 
 func TestJudge(t *testing.T) {
 	const evil = "https://app.example.com.attacker.test"
-	readableScenario := Scenario{Name: "allowed/o/GET /x", Origin: "https://app.example.com", Expect: Readable}
-	withStatus := readableScenario
-	withStatus.Status = 404
-	withExpose := readableScenario
-	withExpose.ReadableHeaders = []string{"X-Request-Id"}
-	withCookies := readableScenario
+	readableScenario := one(Allowed, "https://app.example.com", judge.Want{Outcome: judge.Readable})
+	withStatus := one(ErrorRoute, "https://app.example.com", judge.Want{Outcome: judge.Readable, Status: 404})
+	withExpose := one(Exposure, "https://app.example.com", judge.Want{Outcome: judge.Readable, Readable: []string{"X-Request-Id"}})
+	withCookies := one(AuthCookies, "https://app.example.com", judge.Want{Outcome: judge.Readable, CookiesSent: []string{"session"}})
 	withCookies.Cookies = true
-	refused := Scenario{Name: "refused/evil/GET /x", Origin: evil, Expect: Refused, Security: true}
-	rejected := refused
-	rejected.RawStatus = 403
-	atPreflight := Scenario{Name: "refused/o/PATCH /x", Origin: "https://app.example.com", Expect: RefusedAtPreflight}
-	cache := Scenario{Name: "cache/o/PUT /x twice", Origin: "https://app.example.com", Expect: Readable, Sequence: CachedPreflight}
-	vary := Scenario{Name: "cache/o/GET /x then", Origin: "https://a.example.com", SecondOrigin: "https://b.example.com", Expect: Readable, Sequence: VaryOrigin}
+	refused := one(RefusedOrigin, evil, judge.Want{Outcome: judge.Blocked})
+	refused.Security = true
+	rejected := one(RefusedOrigin, evil, judge.Want{Outcome: judge.Blocked, RawStatus: 403})
+	atPreflight := one(RefusedMethod, "https://app.example.com", judge.Want{Outcome: judge.BlockedAtPreflight})
+	cache := cacheScenario()
+	vary := varyScenario()
 
 	cookieObs := readable(200)
 	cookieObs.CookiesSent = []harness.Cookie{{Name: "session"}}
@@ -85,11 +84,11 @@ func TestJudge(t *testing.T) {
 		{name: "exposed header readable", s: withExpose, obs: []*harness.Observation{readable(200, "x-request-id", "abc")}, pass: true},
 		{name: "exposed header unreadable", s: withExpose, obs: []*harness.Observation{readable(200, "content-type", "text/plain")}, whyHas: "cannot read response header X-Request-Id", hintSet: true},
 		{name: "cookies sent", s: withCookies, obs: []*harness.Observation{cookieObs}, pass: true},
-		{name: "cookies not sent", s: withCookies, obs: []*harness.Observation{readable(200)}, whyHas: "cookies were not sent"},
+		{name: "cookies not sent", s: withCookies, obs: []*harness.Observation{readable(200)}, whyHas: "did not send cookie session"},
 		{name: "refused pass", s: refused, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, pass: true},
-		{name: "refused but readable", s: refused, obs: []*harness.Observation{readable(200)}, whyHas: evil, hintSet: true},
+		{name: "refused but readable", s: refused, obs: []*harness.Observation{readable(200)}, whyHas: "it must be refused", hintSet: true},
 		{name: "reject answered 403", s: rejected, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 403)}, pass: true},
-		{name: "reject answered 200", s: rejected, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, whyHas: "answered 200; the policy says unlisted origins get 403"},
+		{name: "reject answered 200", s: rejected, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200)}, whyHas: "answered 200; want 403"},
 		{name: "refused at preflight pass", s: atPreflight, obs: []*harness.Observation{withPreflight(blocked(network.CorsErrorMethodDisallowedByPreflightResponse, 0), 204)}, pass: true},
 		{name: "refused at preflight, preflight-prefixed error", s: atPreflight, obs: []*harness.Observation{withPreflight(blocked(network.CorsErrorPreflightMissingAllowOriginHeader, 0), 204)}, pass: true},
 		{name: "refused at preflight but readable", s: atPreflight, obs: []*harness.Observation{readable(200)}, whyHas: "let the page read"},
@@ -102,15 +101,15 @@ func TestJudge(t *testing.T) {
 		{
 			name: "cached preflight re-sent", s: cache,
 			obs:    []*harness.Observation{withPreflight(readable(200), 204, "Access-Control-Max-Age", "600"), withPreflight(readable(200), 204, "Access-Control-Max-Age", "600")},
-			whyHas: "preflight cache", hintSet: true,
+			whyHas: "second request: preflight sent; want cached", hintSet: true,
 		},
 		{
 			name: "cached preflight with one observation", s: cache,
 			obs:    []*harness.Observation{withPreflight(readable(200), 204, "Access-Control-Max-Age", "600")},
-			whyHas: "preflight cache",
+			whyHas: "second request did not run",
 		},
 		{name: "vary pass", s: vary, obs: []*harness.Observation{readable(200), readable(200)}, pass: true, obsHas: "readable 200; then readable 200"},
-		{name: "vary second blocked", s: vary, obs: []*harness.Observation{readable(200), blocked(network.CorsErrorAllowOriginMismatch, 200)}, whyHas: "second origin https://b.example.com", hintSet: true},
+		{name: "vary second blocked", s: vary, obs: []*harness.Observation{readable(200), blocked(network.CorsErrorAllowOriginMismatch, 200)}, whyHas: "second request: must be readable", hintSet: true},
 		{name: "vary first blocked", s: vary, obs: []*harness.Observation{blocked(network.CorsErrorMissingAllowOriginHeader, 200), readable(200)}, whyHas: "must be readable"},
 		{name: "network failure", s: readableScenario, obs: []*harness.Observation{netFail}, env: true, whyHas: "below CORS", obsHas: "net::ERR_CONNECTION_REFUSED", hintSet: true},
 		{name: "network failure on a refused scenario", s: refused, obs: []*harness.Observation{netFail}, env: true, whyHas: "not a CORS verdict", hintSet: true},
@@ -120,6 +119,7 @@ func TestJudge(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := Judge(tt.s, tt.obs)
+			hint := ReportRow(tt.s, tt.obs, v).Hint
 			if v.Pass != tt.pass {
 				t.Errorf("Judge(%s): got Pass %v (why %q); want %v", tt.name, v.Pass, v.Why, tt.pass)
 			}
@@ -129,8 +129,8 @@ func TestJudge(t *testing.T) {
 			if tt.pass && v.Why != "" {
 				t.Errorf("Judge(%s): got Why %q; want empty for a pass", tt.name, v.Why)
 			}
-			if tt.pass && v.Hint != "" {
-				t.Errorf("Judge(%s): got Hint %q; want empty for a pass", tt.name, v.Hint)
+			if tt.pass && hint != "" {
+				t.Errorf("Judge(%s): got Hint %q; want empty for a pass", tt.name, hint)
 			}
 			if !tt.pass && !strings.Contains(v.Why, tt.whyHas) {
 				t.Errorf("Judge(%s): got Why %q; want it to mention %q", tt.name, v.Why, tt.whyHas)
@@ -138,34 +138,10 @@ func TestJudge(t *testing.T) {
 			if !strings.Contains(v.Observed, tt.obsHas) {
 				t.Errorf("Judge(%s): got Observed %q; want it to contain %q", tt.name, v.Observed, tt.obsHas)
 			}
-			if tt.hintSet && v.Hint == "" {
+			if tt.hintSet && hint == "" {
 				t.Errorf("Judge(%s): got no Hint; want one", tt.name)
 			}
 		})
-	}
-}
-
-func TestPreflightStage(t *testing.T) {
-	tests := []struct {
-		e    network.CorsError
-		want bool
-	}{
-		{network.CorsErrorMethodDisallowedByPreflightResponse, true},
-		{network.CorsErrorHeaderDisallowedByPreflightResponse, true},
-		{network.CorsErrorInvalidAllowMethodsPreflightResponse, true},
-		{network.CorsErrorInvalidAllowHeadersPreflightResponse, true},
-		{network.CorsErrorPreflightInvalidStatus, true},
-		{network.CorsErrorPreflightMissingAllowOriginHeader, true},
-		{network.CorsErrorPreflightAllowOriginMismatch, true},
-		{network.CorsErrorMissingAllowOriginHeader, false},
-		{network.CorsErrorAllowOriginMismatch, false},
-		{network.CorsErrorWildcardOriginNotAllowed, false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		if got := PreflightStage(tt.e); got != tt.want {
-			t.Errorf("PreflightStage(%q): got %v; want %v", tt.e, got, tt.want)
-		}
 	}
 }
 
@@ -185,7 +161,7 @@ func TestDescribe(t *testing.T) {
 		{"opaque", &harness.Observation{Outcome: harness.OutcomeOpaque}, "opaque"},
 	}
 	for _, tt := range tests {
-		if got := Describe(tt.o); got != tt.want {
+		if got := judge.Describe(tt.o); got != tt.want {
 			t.Errorf("Describe(%s): got %q; want %q", tt.name, got, tt.want)
 		}
 	}
@@ -197,41 +173,61 @@ func TestExpected(t *testing.T) {
 		s    Scenario
 		want string
 	}{
-		{"readable", Scenario{Expect: Readable}, "readable"},
-		{"status", Scenario{Expect: Readable, Status: 404}, "readable 404"},
-		{"reject", Scenario{Expect: Refused, RawStatus: 403}, "refused (server 403)"},
-		{"cached", Scenario{Expect: Readable, Sequence: CachedPreflight}, "readable, then preflight cached"},
-		{"vary", Scenario{Expect: Readable, Sequence: VaryOrigin}, "readable from both origins"},
-		{"expose", Scenario{Expect: Readable, ReadableHeaders: []string{"X-Request-Id", "X-Trace"}}, "readable, X-Request-Id, X-Trace readable"},
-		{"preflight", Scenario{Expect: RefusedAtPreflight}, "refused at preflight"},
+		{"readable", one(Allowed, "o", judge.Want{Outcome: judge.Readable}), "readable"},
+		{"status", one(ErrorRoute, "o", judge.Want{Outcome: judge.Readable, Status: 404}), "readable 404"},
+		{"reject", one(RefusedOrigin, "o", judge.Want{Outcome: judge.Blocked, RawStatus: 403}), "refused (server 403)"},
+		{"cached", cacheScenario(), "readable, preflight Max-Age at least 600 s, then readable, preflight cached"},
+		{"vary", varyScenario(), "readable, then from https://b.example.com readable"},
+		{"expose", one(Exposure, "o", judge.Want{Outcome: judge.Readable, Readable: []string{"X-Request-Id", "X-Trace"}}), "readable, X-Request-Id, X-Trace readable"},
+		{"preflight", one(RefusedMethod, "o", judge.Want{Outcome: judge.BlockedAtPreflight}), "refused at preflight"},
 	}
 	for _, tt := range tests {
-		if got := expected(tt.s); got != tt.want {
-			t.Errorf("expected(%s): got %q; want %q", tt.name, got, tt.want)
+		if got := tt.s.Expected(); got != tt.want {
+			t.Errorf("Expected(%s): got %q; want %q", tt.name, got, tt.want)
 		}
 	}
 }
 
-func TestResult(t *testing.T) {
-	s := Scenario{Name: "allowed/o/GET /x", Labels: []string{"allowed"}, Origin: "https://app.example.com", Request: "GET /x", Expect: Readable, Probe: harness.Probe{Method: "GET", URL: "/x"}}
+func TestReportRow(t *testing.T) {
+	s := one(Allowed, "https://app.example.com", judge.Want{Outcome: judge.Readable})
+	s.Name, s.Labels, s.Column, s.Probe = "allowed/o/GET /x", []string{"allowed"}, "GET /x", harness.Probe{Method: "GET", URL: "/x"}
 	o := withPreflight(blocked(network.CorsErrorMissingAllowOriginHeader, 500), 204)
 	o.Probe.URL = "http://api.localhost:1234/x"
 	o.Actual.ResponseHeaders = []harness.Header{{Name: "Vary", Value: "Origin"}, {Name: "Content-Type", Value: "text/plain"}, {Name: "Access-Control-Allow-Credentials", Value: "true"}}
 	v := Judge(s, []*harness.Observation{o})
-	r := Result(s, []*harness.Observation{o}, v)
+	r := ReportRow(s, []*harness.Observation{o}, v)
 	if r.Pass || !strings.Contains(r.Observed, " — "+v.Why) {
-		t.Errorf("Result(blocked readable): got Pass %v Observed %q; want false and the reason appended", r.Pass, r.Observed)
+		t.Errorf("ReportRow(blocked readable): got Pass %v Observed %q; want false and the reason appended", r.Pass, r.Observed)
 	}
 	if r.URL != o.Probe.URL || r.Status != 500 || r.PreflightStatus != 204 || r.CORSError != string(network.CorsErrorMissingAllowOriginHeader) {
-		t.Errorf("Result(blocked readable): got URL %q status %d preflight %d error %q; want %q 500 204 MissingAllowOriginHeader", r.URL, r.Status, r.PreflightStatus, r.CORSError, o.Probe.URL)
+		t.Errorf("ReportRow(blocked readable): got URL %q status %d preflight %d error %q; want %q 500 204 MissingAllowOriginHeader", r.URL, r.Status, r.PreflightStatus, r.CORSError, o.Probe.URL)
 	}
 	if len(r.ResponseHeaders) != 2 {
-		t.Errorf("Result(blocked readable): got response headers %v; want only Vary and Access-Control-Allow-Credentials", r.ResponseHeaders)
+		t.Errorf("ReportRow(blocked readable): got response headers %v; want only Vary and Access-Control-Allow-Credentials", r.ResponseHeaders)
 	}
-	if r.Expected != "readable" || r.Hint == "" {
-		t.Errorf("Result(blocked readable): got Expected %q Hint %q; want \"readable\" and a hint", r.Expected, r.Hint)
+	if r.Expected != "readable" || r.Hint == "" || r.Request != "GET /x" {
+		t.Errorf("ReportRow(blocked readable): got Expected %q Hint %q Request %q; want \"readable\", a hint and GET /x", r.Expected, r.Hint, r.Request)
 	}
-	if empty := Result(s, nil, Judge(s, nil)); empty.URL != "/x" || empty.Pass {
-		t.Errorf("Result(no observation): got URL %q Pass %v; want the scenario URL /x and false", empty.URL, empty.Pass)
+	if empty := ReportRow(s, nil, Judge(s, nil)); empty.URL != "/x" || empty.Pass {
+		t.Errorf("ReportRow(no observation): got URL %q Pass %v; want the scenario URL /x and false", empty.URL, empty.Pass)
 	}
+}
+
+// one is a one-step scenario of kind k from origin wanting w.
+func one(k *Kind, origin string, w judge.Want) Scenario {
+	return Scenario{Name: k.Group + "/" + origin + "/GET /x", Kind: k, Labels: []string{k.Group}, Origin: origin, Steps: []Step{{Want: w}}}
+}
+
+// cacheScenario is a preflight-cache sequence wanting Max-Age 600.
+func cacheScenario() Scenario {
+	s := one(PreflightCache, "https://app.example.com", judge.Want{Outcome: judge.Readable, PreflightMaxAge: 600})
+	s.Steps = append(s.Steps, Step{Want: judge.Want{Outcome: judge.Readable, Preflight: harness.PreflightCached}})
+	return s
+}
+
+// varyScenario is a Vary sequence from a.example.com, then b.example.com.
+func varyScenario() Scenario {
+	s := one(VaryOrigin, "https://a.example.com", judge.Want{Outcome: judge.Readable})
+	s.Steps = append(s.Steps, Step{Page: "https://b.example.com", Want: judge.Want{Outcome: judge.Readable}})
+	return s
 }

@@ -1,4 +1,4 @@
-package conformance
+package runner
 
 import (
 	"context"
@@ -36,7 +36,7 @@ type outcome struct {
 
 // Start begins running scenarios with workers goroutines. progress, when not
 // nil, is called after each scenario with the count done so far.
-func Start(ctx context.Context, r *Runner, scenarios []Scenario, workers int, progress func(done, total int)) *Batch {
+func Start(ctx context.Context, r *Runner, scenarios []Job, workers int, progress func(done, total int)) *Batch {
 	b := &Batch{results: map[string]*outcome{}}
 	for _, s := range scenarios {
 		b.results[s.Name] = &outcome{done: make(chan struct{})}
@@ -48,7 +48,7 @@ func Start(ctx context.Context, r *Runner, scenarios []Scenario, workers int, pr
 		go func() {
 			var g *group
 			for {
-				var s Scenario
+				var s Job
 				var ok bool
 				g, s, ok = sched.next(g)
 				if !ok {
@@ -75,7 +75,7 @@ func (b *Batch) Wait(ctx context.Context, name string) ([]*harness.Observation, 
 	o := b.results[name]
 	b.mu.Unlock()
 	if o == nil {
-		return nil, fmt.Errorf("conformance: scenario %q is not in the batch", name)
+		return nil, fmt.Errorf("runner: scenario %q is not in the batch", name)
 	}
 	select {
 	case <-o.done:
@@ -94,7 +94,7 @@ type schedule struct {
 // group is the remaining scenarios of one page origin and how many workers
 // are on it.
 type group struct {
-	queue   []Scenario
+	queue   []Job
 	workers int
 }
 
@@ -103,23 +103,23 @@ type group struct {
 // origin (a navigation) costs more than it saves.
 const minSteal = 4
 
-func newSchedule(ss []Scenario) *schedule {
+func newSchedule(ss []Job) *schedule {
 	byOrigin := map[string]*group{}
 	sc := &schedule{}
 	// Sequences first, one group each, so every worker can take one.
 	for _, s := range ss {
-		if s.Sequence != Single {
-			sc.groups = append(sc.groups, &group{queue: []Scenario{s}})
+		if s.Sequence() {
+			sc.groups = append(sc.groups, &group{queue: []Job{s}})
 		}
 	}
 	for _, s := range ss {
-		if s.Sequence != Single {
+		if s.Sequence() {
 			continue
 		}
-		g := byOrigin[s.Origin]
+		g := byOrigin[string(s.Probe.Page)]
 		if g == nil {
 			g = &group{}
-			byOrigin[s.Origin] = g
+			byOrigin[string(s.Probe.Page)] = g
 			sc.groups = append(sc.groups, g)
 		}
 		g.queue = append(g.queue, s)
@@ -130,7 +130,7 @@ func newSchedule(ss []Scenario) *schedule {
 // next gives a worker that was on cur its next scenario: from cur while it
 // lasts, then from the first group no worker is on, then from the group
 // with the most left (when that is worth a navigation).
-func (sc *schedule) next(cur *group) (*group, Scenario, bool) {
+func (sc *schedule) next(cur *group) (*group, Job, bool) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if cur == nil || len(cur.queue) == 0 {
@@ -152,7 +152,7 @@ func (sc *schedule) next(cur *group) (*group, Scenario, bool) {
 			}
 		}
 		if cur == nil {
-			return nil, Scenario{}, false
+			return nil, Job{}, false
 		}
 		cur.workers++
 	}

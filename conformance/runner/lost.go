@@ -1,4 +1,4 @@
-package conformance
+package runner
 
 import (
 	"context"
@@ -15,9 +15,9 @@ const DefaultMaxRestarts = 2
 
 // ErrBrowserDied stops a run whose browser died more often than
 // Runner.MaxRestarts allows. Probes lost to a dead browser are never judged.
-var ErrBrowserDied = errors.New("conformance: the browser died mid-run")
+var ErrBrowserDied = errors.New("runner: the browser died mid-run")
 
-// Lost is a scenario whose probe was in flight, or about to start, when the
+// Lost is a job whose probe was in flight, or about to start, when the
 // browser died.
 type Lost struct {
 	Scenario string
@@ -41,7 +41,7 @@ type crashes struct {
 // restarts the browser (at most MaxRestarts times per run) and runs s once
 // more. A scenario lost twice, or a death past the limit, is an error
 // wrapping ErrBrowserDied that names every lost scenario.
-func (r *Runner) runSurviving(ctx context.Context, s Scenario) ([]*harness.Observation, error) {
+func (r *Runner) runSurviving(ctx context.Context, s Job) ([]*harness.Observation, error) {
 	for attempt := 1; ; attempt++ {
 		if err := r.stoppedErr(); err != nil {
 			return nil, err
@@ -64,7 +64,7 @@ func (r *Runner) lostTo(err error) bool {
 
 // recover records s as lost and brings the browser back, or says why the
 // run must stop.
-func (r *Runner) recover(s Scenario, cause error, attempt int) error {
+func (r *Runner) recover(s Job, cause error, attempt int) error {
 	c := &r.crashes
 	c.mu.Lock()
 	defer c.mu.Unlock()
