@@ -26,23 +26,13 @@ type Edit struct {
 	Replace string `json:"replace"`
 }
 
-const optionsHandler = `<handlers>
-      <remove name="OPTIONSVerbHandler" />
-      <add name="OPTIONSVerbHandler" path="*" verb="OPTIONS" modules="ProtocolSupportModule" requireAccess="None" />
-    </handlers>
-  </system.webServer>`
-
 // Fixes are the lab's fixes as edits.
 var Fixes = []LabFix{
 	{Config: "customheaders-wildcard-with-credentials", Check: 0, After: "readable",
 		Alternatives: [][]Edit{{{`<add name="Access-Control-Allow-Origin" value="*" />`, `<add name="Access-Control-Allow-Origin" value="https://app.example.com" />`}}}},
 	{Config: "customheaders-no-options-handler", Check: 0, After: "readable",
-		Alternatives: [][]Edit{
-			// A web.config that removes the stock OPTIONSVerbHandler: keep it.
-			{{"      <remove name=\"OPTIONSVerbHandler\" />\n", ""}},
-			// One that never maps OPTIONS: map it.
-			{{"  </system.webServer>", optionsHandler}},
-		}},
+		// Keep the OPTIONSVerbHandler a stock IIS inherits.
+		Alternatives: [][]Edit{{{"      <remove name=\"OPTIONSVerbHandler\" />\n", ""}}}},
 	{Config: "app-level-cors", Check: 1, After: "readable", App: appPlain,
 		Alternatives: [][]Edit{{{"    <handlers>", `    <httpProtocol>
       <customHeaders>
@@ -73,13 +63,12 @@ var Fixes = []LabFix{
 			{`pattern="https://app\.example\.com"`, `pattern="^https://(app|admin)\.example\.com$"`},
 			{`value="{C:0}"`, `value="{HTTP_ORIGIN}"`},
 		}}},
-	// Once the preflight is no longer refused, it meets the file's next
-	// mistake: no Access-Control-Allow-Headers for the JSON Content-Type.
-	// The page shows it; that is the lesson of fixing one layer at a time.
+	// Once request filtering lets OPTIONS through, the OPTIONSVerbHandler a
+	// stock IIS inherits answers it 200 and the preflight meets the file's
+	// next mistake: no Access-Control-Allow-Headers for the JSON
+	// Content-Type. The page shows it: fixing one layer at a time.
 	{Config: "request-filtering-denies-options", Check: 0, After: "blocked: HeaderDisallowedByPreflightResponse",
-		// The file maps no OPTIONS handler either: map it, as the lab's
-		// working configurations do, so the preflight gets 200.
-		Alternatives: [][]Edit{{{"          <add verb=\"OPTIONS\" allowed=\"false\" />\n", ""}, {"  </system.webServer>", optionsHandler}}}},
+		Alternatives: [][]Edit{{{"          <add verb=\"OPTIONS\" allowed=\"false\" />\n", ""}}}},
 }
 
 // Apply returns text with the first alternative whose every Find occurs
