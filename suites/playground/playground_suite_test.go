@@ -19,15 +19,10 @@ import (
 
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/playground"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
-func TestPlayground(t *testing.T) {
-	if _, err := harness.FindChrome(); err != nil {
-		t.Fatal(err)
-	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Teaching playground", Label("playground"))
-}
+func TestPlayground(t *testing.T) { kit.RunSuite(t, "Teaching playground", "playground") }
 
 // configDir holds the lab's web.config files.
 const configDir = "../../fixtures/iis/testdata"
@@ -44,12 +39,8 @@ var (
 
 var _ = BeforeSuite(func() {
 	started := time.Now()
+	env = kit.StartBrowser(harness.Config{Impersonate: playground.Impersonate()})
 	var err error
-	env, err = playground.StartBrowser()
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(env.Close)
-	AddReportEntry("browser", env.Browser.Version)
-
 	pg, err = playground.New(playground.Config{Env: env, ConfigDir: configDir})
 	Expect(err).NotTo(HaveOccurred())
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")

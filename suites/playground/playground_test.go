@@ -14,6 +14,7 @@ import (
 
 	"github.com/corsgate/corsgate/lab"
 	"github.com/corsgate/corsgate/playground"
+	"github.com/corsgate/corsgate/suites/kit"
 )
 
 // port hides the emulated server's port, which differs between the lab's
@@ -128,7 +129,9 @@ var _ = Describe("the README's screenshot", func() {
 		png, err := chromedp.Run(driver, chromedp.FullScreenshot(100))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(png[:8]).To(Equal([]byte("\x89PNG\r\n\x1a\n")))
-		Expect(os.WriteFile(filepath.Join("..", "..", "docs", "playground.png"), png, 0o644)).To(Succeed())
+		repo, err := kit.RepoRoot()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(repo, "docs", "playground.png"), png, 0o644)).To(Succeed())
 	}, SpecTimeout(30*time.Second))
 })
 
