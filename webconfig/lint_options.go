@@ -44,7 +44,7 @@ func (l *linter) options() {
 			Fix:     "install the IIS CORS Module and configure <cors enabled=\"true\">, which answers preflights before authentication, or enable anonymous authentication and require Windows login for the other verbs (URL Authorization <allow verbs=\"OPTIONS\" users=\"?\"/>)"})
 	case pf.Status == http.StatusMethodNotAllowed:
 		l.optionsNotHandled(pf, verdict, headerLine)
-	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg) && !proxies(l.cfg):
+	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg) && !l.cfg.Proxies():
 		// (A proxied preflight is the reverse-proxy note's subject.)
 		l.optionsToApplication(verdict, headerLine)
 	}
