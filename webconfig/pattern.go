@@ -3,6 +3,8 @@ package webconfig
 import (
 	"regexp/syntax"
 	"strings"
+
+	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
 // maxEnum bounds the strings a pattern is enumerated into.
@@ -21,6 +23,16 @@ func parseRegexp(src string, ignoreCase bool) (*syntax.Regexp, bool) {
 		return re, true
 	}
 	return parseRE2(dropLookarounds(src), ignoreCase)
+}
+
+// sampledPattern reports whether c is an ECMAScript pattern RE2 cannot
+// parse, whose intended origins are therefore only sampled.
+func sampledPattern(c iis.Condition) bool {
+	if s := strings.ToLower(c.Syntax); s != "" && s != "ecmascript" {
+		return false
+	}
+	_, ok := parseRE2(c.Source, c.IgnoreCase)
+	return !ok
 }
 
 // dropLookarounds removes (?=...), (?!...), (?<=...) and (?<!...) groups
