@@ -32,33 +32,12 @@ type Emulator struct {
 	h http.Handler
 }
 
-// NewEmulator serves cfg through the iis emulation, stock IIS 10 options,
-// with a stand-in application that sets no CORS header. One switch differs:
-// a file with a rule that rewrites to another host was written for a
-// server with Application Request Routing, so ARR is on and the stand-in
-// answers for the proxied application (without ARR every such request is
-// 404.4; the lint's reverse-proxy note says so).
+// NewEmulator serves cfg through the iis emulation as make lab and make
+// diff serve it (iis.SiteOptions: stock IIS 10, ARR on for a file whose
+// rule rewrites to another host, requests taken as HTTPS), with a stand-in
+// application that sets no CORS header.
 func NewEmulator(cfg *iis.Config) *Emulator {
-	o := iis.DefaultOptions()
-	o.ARR = proxies(cfg)
-	return &Emulator{h: iis.NewWithOptions(cfg, standInApp, o)}
-}
-
-// proxies reports whether an inbound rule of cfg, or of one of its
-// locations, rewrites to another host.
-func proxies(cfg *iis.Config) bool {
-	cfgs := []*iis.Config{cfg}
-	for _, l := range cfg.Locations {
-		cfgs = append(cfgs, l.Config)
-	}
-	for _, c := range cfgs {
-		for _, r := range c.InboundRules {
-			if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
-				return true
-			}
-		}
-	}
-	return false
+	return &Emulator{h: iis.NewSite(cfg, standInApp)}
 }
 
 // Request is one cross-origin fetch a page makes.
