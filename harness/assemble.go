@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -24,8 +25,16 @@ type byRequest struct {
 
 // assemble builds the observation of probe p from the events recorded since
 // it started. hard lists evidence without which the verdict is not known yet;
-// soft lists evidence that only explains it.
-func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observation, hard, soft []string) {
+// soft lists evidence that only explains it. shared says other probes ran in
+// the tab meanwhile (a shared pool lane, where every probe URL in flight is
+// different): then only the request whose URL is p's, its preflights, and
+// the issues and console lines naming them are p's.
+func assemble(evs []any, p Probe, pageOrigin string, js JSResult, shared bool) (obs *Observation, hard, soft []string) {
+	own := func(string) bool { return true }
+	if shared {
+		want := urlKey(p.URL)
+		own = func(u string) bool { return urlKey(u) == want }
+	}
 	reqs := map[network.RequestID]*byRequest{}
 	get := func(id network.RequestID) *byRequest {
 		if reqs[id] == nil {
@@ -75,13 +84,18 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observat
 		switch {
 		case first.Initiator != nil && first.Initiator.Type == network.InitiatorTypePreflight:
 			preflightIDs = append(preflightIDs, id)
-		case actualID == "" && (first.Type == network.ResourceTypeFetch || first.Type == network.ResourceTypeXHR):
+		case actualID == "" && (first.Type == network.ResourceTypeFetch || first.Type == network.ResourceTypeXHR) && own(first.Request.URL):
 			actualID = id
 		}
 	}
-	if actualID == "" && len(preflightIDs) > 0 {
-		actualID = reqs[preflightIDs[0]].sent[0].Initiator.RequestID
-		hard = append(hard, "requestWillBeSent of the actual request")
+	if actualID == "" {
+		for _, id := range preflightIDs {
+			if own(reqs[id].sent[0].Request.URL) {
+				actualID = reqs[id].sent[0].Initiator.RequestID
+				hard = append(hard, "requestWillBeSent of the actual request")
+				break
+			}
+		}
 	}
 	var mine []network.RequestID
 	for _, id := range preflightIDs {
@@ -115,7 +129,7 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observat
 		if is.Request != nil {
 			reqID, url = is.Request.RequestID, is.Request.URL
 		}
-		if reqID != "" && reqID != actualID {
+		if reqID != "" && reqID != actualID || reqID == "" && !own(url) {
 			continue
 		}
 		obs.Issues = append(obs.Issues, Issue{
@@ -126,6 +140,9 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult) (obs *Observat
 	for _, l := range logs {
 		isCORS := l.Source == cdplog.EntrySourceJavascript && (l.Category == "cors" || strings.Contains(l.Text, "CORS policy") || strings.Contains(l.Text, "Request mode is"))
 		isMine := l.NetworkRequestID != "" && contains(mine, l.NetworkRequestID)
+		if shared && isCORS && !isMine && (l.NetworkRequestID != "" || !namesURL(l.Text, p.URL, reqs[actualID])) {
+			isCORS = false // another probe's line
+		}
 		if isCORS || isMine {
 			obs.Console = append(obs.Console, ConsoleLine{Source: string(l.Source), Level: string(l.Level), Text: l.Text})
 		}
@@ -327,6 +344,34 @@ func contains(ids []network.RequestID, id network.RequestID) bool {
 	for _, x := range ids {
 		if x == id {
 			return true
+		}
+	}
+	return false
+}
+
+// urlKey is a URL as a request matches it: the fragment dropped, the query
+// parameters sorted, so Chrome's serialization and the probe's compare equal.
+func urlKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = u.Query().Encode()
+	return u.String()
+}
+
+// namesURL reports whether a console line quotes the probe's URL or a URL
+// of its request's hops ("Access to fetch at '<url>' from origin ...").
+func namesURL(text, probeURL string, r *byRequest) bool {
+	if strings.Contains(text, "'"+probeURL+"'") {
+		return true
+	}
+	if r != nil {
+		for _, s := range r.sent {
+			if strings.Contains(text, "'"+s.Request.URL+"'") {
+				return true
+			}
 		}
 	}
 	return false

@@ -458,7 +458,7 @@ func TestAssembleIsIndependentOfEventOrder(t *testing.T) {
 				t.Fatalf("probe %s: %v", tc.probe, err)
 			}
 			run := func(evs []any) assembled {
-				o, h, s := assemble(evs, p, tPage, tc.js)
+				o, h, s := assemble(evs, p, tPage, tc.js, false)
 				return assembled{o, h, s}
 			}
 			base := run(tc.rec.evs)

@@ -14,10 +14,12 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	events []any
-	wake   chan struct{}
+	// wake is closed (and replaced) when an event arrives: every probe
+	// settling in the tab (several run at once in a shared lane) wakes.
+	wake chan struct{}
 }
 
-func newRecorder() *recorder { return &recorder{wake: make(chan struct{}, 1)} }
+func newRecorder() *recorder { return &recorder{wake: make(chan struct{})} }
 
 func (r *recorder) listen(ev any) {
 	switch ev.(type) {
@@ -34,11 +36,16 @@ func (r *recorder) listen(ev any) {
 	}
 	r.mu.Lock()
 	r.events = append(r.events, ev)
+	close(r.wake)
+	r.wake = make(chan struct{})
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+}
+
+// changed is closed at the next event after the call.
+func (r *recorder) changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wake
 }
 
 // mark returns the position from which the next probe's events start.

@@ -167,6 +167,12 @@ type jsProbe struct {
 // Run performs p from the session's page and waits, without sleeping, until
 // Chrome has reported everything about it.
 func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
+	return s.run(ctx, p, false)
+}
+
+// run is Run; shared says other probes may run in the tab meanwhile (a
+// shared pool lane), so only the events of p's own request count.
+func (s *Session) run(ctx context.Context, p Probe, shared bool) (*Observation, error) {
 	if p.Page == "" {
 		p.Page = s.page.Name
 	}
@@ -212,7 +218,7 @@ func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
 		return nil, fmt.Errorf("%w: running probe %s in the page of %q: %v", ErrPage, p, s.page.Name, err)
 	}
 
-	obs := s.settle(runCtx, mark, p, js)
+	obs := s.settle(runCtx, mark, p, js, shared)
 	if len(obs.Incomplete) > 0 && s.browser.Err() != nil {
 		// Evidence missing because the browser died is no verdict.
 		return nil, fmt.Errorf("%w while probe %s was settling", ErrBrowserLost, p)
@@ -224,10 +230,11 @@ func (s *Session) Run(ctx context.Context, p Probe) (*Observation, error) {
 // settle waits until the hard evidence (terminal events of every request) is
 // in, then up to Grace for the soft evidence (console line, audit issue, raw
 // headers), re-assembling the observation each time an event arrives.
-func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult) *Observation {
+func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult, shared bool) *Observation {
 	var graceC <-chan time.Time
 	for {
-		obs, hard, soft := assemble(s.rec.since(mark), p, s.page.Serialize(), js)
+		changed := s.rec.changed()
+		obs, hard, soft := assemble(s.rec.since(mark), p, s.page.Serialize(), js, shared)
 		obs.PageURL = s.page.PageURL()
 		obs.Browser = s.env.Browser.Version
 		obs.ThirdPartyCookies = s.env.Browser.ThirdPartyCookies
@@ -238,7 +245,7 @@ func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult) *O
 			graceC = time.After(s.env.cfg.Grace)
 		}
 		select {
-		case <-s.rec.wake:
+		case <-changed:
 		case <-graceC:
 			obs.Incomplete = soft
 			return obs

@@ -42,27 +42,54 @@ func Start(ctx context.Context, r *Runner, scenarios []Job, workers int, progres
 		b.results[s.Name] = &outcome{done: make(chan struct{})}
 	}
 	sched := newSchedule(scenarios)
+	// A worker runs up to perGroup scenarios of its page origin at once:
+	// the pool runs them side by side in the origin's lane.
+	perGroup := 1
+	if r.Pool != nil {
+		perGroup = r.Pool.Concurrency()
+	}
 	var mu sync.Mutex
 	n := 0
+	runOne := func(s Job) {
+		o := b.results[s.Name]
+		o.obs, o.err = r.Run(ctx, s)
+		close(o.done)
+		if progress != nil {
+			mu.Lock()
+			n++
+			progress(n, len(scenarios))
+			mu.Unlock()
+		}
+	}
 	for range max(workers, 1) {
 		go func() {
 			var g *group
+			var inFlight sync.WaitGroup
+			slots := make(chan struct{}, perGroup)
+			defer inFlight.Wait()
 			for {
+				prev := g
 				var s Job
 				var ok bool
 				g, s, ok = sched.next(g)
 				if !ok {
 					return
 				}
-				o := b.results[s.Name]
-				o.obs, o.err = r.Run(ctx, s)
-				close(o.done)
-				if progress != nil {
-					mu.Lock()
-					n++
-					progress(n, len(scenarios))
-					mu.Unlock()
+				if g != prev || s.Sequence() {
+					// A new page origin (or a sequence, in a context of
+					// its own): the previous group's probes end first.
+					inFlight.Wait()
 				}
+				if s.Sequence() || perGroup == 1 {
+					runOne(s)
+					continue
+				}
+				slots <- struct{}{}
+				inFlight.Add(1)
+				go func() {
+					defer func() { <-slots; inFlight.Done() }()
+					runOne(s)
+				}()
 			}
 		}()
 	}
