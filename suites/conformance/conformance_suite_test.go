@@ -22,6 +22,7 @@ import (
 
 	"github.com/corsgate/corsgate/conformance"
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/steptime"
 	"github.com/corsgate/corsgate/report"
 	"github.com/corsgate/corsgate/suites/kit"
 )
@@ -42,6 +43,7 @@ func TestConformance(t *testing.T) {
 	// Configuration and environment problems stop the run here, with one
 	// line, before any browser starts; they are never CORS verdicts.
 	// Exit status 3 tells them apart from failed expectations (1).
+	steptime.Mark("suite")
 	var err error
 	if cfg, err = conformance.ConfigFromEnv(os.LookupEnv); err != nil {
 		stop(err)
@@ -72,6 +74,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	run := *cfg
 	run.Scenarios = scenarios
 	run.Env = kit.StartBrowser(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	steptime.Mark("browser")
 	run.Progress = progress
 	if filter, _ := GinkgoConfiguration(); filter.LabelFilter != "" {
 		match, err := types.ParseLabelFilter(filter.LabelFilter)
@@ -79,6 +82,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		run.Select = func(s conformance.Scenario) bool { return match(append([]string{"conformance"}, s.Labels...)) }
 	}
 	r, err := conformance.Run(ctx, &run)
+	steptime.Mark("probes")
 	if !errors.Is(err, conformance.ErrBrowserDied) {
 		Expect(err).NotTo(HaveOccurred())
 	}
@@ -142,4 +146,5 @@ var _ = ReportAfterSuite("conformance report", func(Report) {
 		return
 	}
 	fmt.Println("reports:", strings.Join(paths, ", "))
+	steptime.Mark("reports")
 })
