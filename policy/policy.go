@@ -90,6 +90,13 @@ type Policy struct {
 	Unlisted Unlisted
 	// Auth is what credentialed probes carry.
 	Auth Auth
+	// Address is host:port where this build is reachable now (ADDRESS);
+	// "" probes Target as it resolves. With an address, Target is the
+	// production name Chrome uses (production.go).
+	Address string
+	// ThirdPartyCookies is the run's third-party cookie mode: "" (Chrome's
+	// own default), ThirdPartyBlocked or ThirdPartyAllowed.
+	ThirdPartyCookies string
 	// Notes are non-fatal remarks, in file order.
 	Notes []string
 }
@@ -104,6 +111,9 @@ type Endpoint struct {
 	Status int
 	// Line is the line of the entry in the file; 0 for the default endpoint.
 	Line int
+	// Rules are the endpoint's own origins, credentials, headers, expose,
+	// maxAge and unlisted; unset ones inherit the top level (rules.go).
+	Rules Rules
 }
 
 // Unlisted is how the API must answer an origin it refuses.
@@ -124,10 +134,28 @@ type Auth struct {
 	// Headers are set by page JavaScript, ordered by name
 	// (case-insensitively), so they take part in preflight.
 	Headers []Header
+	// Login, when set, is performed by Chromium itself as a first-party
+	// request to the API, so the server's Set-Cookie lands in the jar.
+	Login *Login
 }
 
-// Cookie is a cookie credentialed probes carry, with ${VAR} expanded.
-type Cookie struct{ Name, Value string }
+// Cookie is a cookie credentialed probes carry, with ${VAR} expanded, and
+// the attributes the server would set on it. An attribute left unset is
+// what Chrome does with a cookie that omits it (cookie.go).
+type Cookie struct {
+	Name, Value string
+	// SameSite is Lax, Strict or None; "" is a cookie without the
+	// attribute, which Chrome treats as Lax.
+	SameSite string
+	// Secure is the Secure attribute; nil means absent.
+	Secure *bool
+	// Partitioned is the Partitioned attribute (CHIPS).
+	Partitioned bool
+	// Domain makes the cookie a domain cookie; "" is host-only.
+	Domain string
+	// Path is the cookie's path; "" means "/".
+	Path string
+}
 
 // Header is a request header page JavaScript sets, with ${VAR} expanded.
 type Header struct{ Name, Value string }
