@@ -20,8 +20,9 @@ const DemoPolicyName = "conformance/demo-policy.yaml"
 
 // Demo is a demo API serving a policy on loopback.
 type Demo struct {
-	Target string
-	srv    *loopback.Server
+	// Target is http://api.localhost:PORT; Address 127.0.0.1:PORT.
+	Target, Address string
+	srv             *loopback.Server
 }
 
 // StartDemo serves p with the correct demo API, or with realistic mistakes
@@ -42,7 +43,7 @@ func StartDemo(p *policy.Policy, broken bool) (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conformance: starting the demo API: %w", err)
 	}
-	return &Demo{Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), srv: srv}, nil
+	return &Demo{Target: fmt.Sprintf("http://api.localhost:%d", srv.Port), Address: srv.Addr(), srv: srv}, nil
 }
 
 // Close stops the demo API.

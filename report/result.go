@@ -22,6 +22,11 @@ type Run struct {
 	Duration   time.Duration `json:"duration"` // nanoseconds in JSON
 	Results    []Result      `json:"results"`
 	Notes      []string      `json:"notes"` // e.g. "maxAge 86400 is above Chrome's cap of 7200 s"
+	// Address is where the build was reached (ADDRESS), "" when Target
+	// was probed as it resolves.
+	Address string `json:"address,omitempty"`
+	// ThirdPartyCookies is the run's third-party cookie mode.
+	ThirdPartyCookies string `json:"thirdPartyCookies,omitempty"`
 }
 
 // Result is Chrome's verdict on one scenario, compared with the expectation.
