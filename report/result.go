@@ -53,6 +53,11 @@ type Result struct {
 	ResponseHeaders []string `json:"responseHeaders"` // raw CORS-relevant response header lines, secrets redacted
 	Console         string   `json:"console"`         // Chrome's console message
 	Hint            string   `json:"hint"`            // one-line hint where the cause is recognisable
+	// CookiesSent are the cookies Chrome sent on the actual request;
+	// CookiesBlocked those it withheld, "name: Chrome's reasons" (names
+	// only: values never appear in reports).
+	CookiesSent    []string `json:"cookiesSent,omitempty"`
+	CookiesBlocked []string `json:"cookiesBlocked,omitempty"`
 	Evidence        string   `json:"evidence"`        // the full multi-line evidence text
 }
 
