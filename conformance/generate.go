@@ -134,7 +134,7 @@ func (g *generator) scenario(origin, method, path string, cred bool, w judge.Wan
 		for _, h := range g.p.Auth.Headers {
 			s.Probe.Headers = append(s.Probe.Headers, harness.Header{Name: h.Name, Value: h.Value})
 		}
-		s.Cookies = len(g.p.Auth.Cookies) > 0
+		s.Cookies = len(g.p.Auth.Cookies) > 0 || g.p.Auth.Login != nil
 	} else {
 		s.Probe.Credentials = harness.CredentialsOmit
 	}

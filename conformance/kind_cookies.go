@@ -42,10 +42,12 @@ func cookieHint(s Scenario, obs []*harness.Observation) string {
 // (network.CookieBlockedReason).
 func cookieFix(reasons []string) string {
 	for _, r := range reasons {
-		switch {
-		case strings.HasPrefix(r, "SameSite"):
-			return "production Chrome withholds it from this cross-site page too: set the cookie SameSite=None; Secure, or serve the frontend same-site with the API"
-		case strings.HasPrefix(r, "ThirdParty") || r == "UserPreferences":
+		if strings.Contains(r, "SameSite") {
+			return "production Chrome withholds it from this cross-site page too: set the cookie SameSite=None; Secure (Partitioned too where third-party cookies are blocked), or serve the frontend same-site with the API"
+		}
+	}
+	for _, r := range reasons {
+		if strings.HasPrefix(r, "ThirdParty") || r == "UserPreferences" {
 			return "third-party cookies are blocked (thirdPartyCookies: blocked, Chrome's default here): serve the frontend same-site with the API, or use a Partitioned cookie"
 		}
 	}

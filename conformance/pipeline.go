@@ -67,6 +67,10 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		}
 		cookies = append(cookies, got...)
 	}
+	if cfg.Policy.Auth.Login != nil {
+		scenarios = wantLoginCookies(scenarios, cookies)
+	}
+	secrets := secretValues(cfg.Policy, cookies)
 	probes := &runner.Runner{Env: env, Target: target.url, Cookies: cookies, Pool: pool, MaxRestarts: cfg.MaxRestarts}
 	run := &report.Run{
 		Target: target.url, Policy: cfg.PolicyName, PolicyText: cfg.Policy.Redacted(),
@@ -93,7 +97,9 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 				stop = err
 				break
 			}
-			run.Results = append(run.Results, failedProbe(s, err))
+			row := failedProbe(s, err)
+			redactRow(&row, secrets)
+			run.Results = append(run.Results, row)
 			continue
 		}
 		if cfg.Observe != nil {
@@ -102,6 +108,7 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		row := ReportRow(s, obs, Judge(s, obs))
 		row.URL = strings.Replace(row.URL, target.url, "", 1)
 		cfg.labelThirdParty(s, obs, &row, target.url)
+		redactRow(&row, secrets)
 		run.Results = append(run.Results, row)
 	}
 	if note := probes.CrashNote(); note != "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/internal/loopback"
+	"github.com/corsgate/corsgate/judge"
 	"github.com/corsgate/corsgate/policy"
 	"github.com/corsgate/corsgate/report"
 	"golang.org/x/net/publicsuffix"
@@ -188,7 +189,7 @@ func (cfg *Config) frontNote() string {
 // cross-site to the API that got its cookies sent only because the run
 // allows third-party cookies.
 func (cfg *Config) labelThirdParty(s Scenario, obs []*harness.Observation, row *report.Result, target string) {
-	if !s.Cookies || cfg.Policy.ThirdPartyCookies != policy.ThirdPartyAllowed || len(obs) == 0 || len(obs[0].CookiesSent) == 0 || SameSite(s.Origin, target) {
+	if !s.Cookies || s.Want().Outcome != judge.Readable || cfg.Policy.ThirdPartyCookies != policy.ThirdPartyAllowed || len(obs) == 0 || len(obs[0].CookiesSent) == 0 || SameSite(s.Origin, target) {
 		return
 	}
 	row.Labels = append(row.Labels, "third-party-cookies")
