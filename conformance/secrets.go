@@ -29,7 +29,7 @@ func secretValues(p *policy.Policy, jar []harness.JarCookie) []string {
 		out = append(out, l.Body)
 	}
 	out = slices.DeleteFunc(out, func(s string) bool { return len(s) < 4 }) // too short to hide without hiding words
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) }) // longest first
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })  // longest first
 	return out
 }
 

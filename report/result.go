@@ -58,7 +58,7 @@ type Result struct {
 	// only: values never appear in reports).
 	CookiesSent    []string `json:"cookiesSent,omitempty"`
 	CookiesBlocked []string `json:"cookiesBlocked,omitempty"`
-	Evidence        string   `json:"evidence"`        // the full multi-line evidence text
+	Evidence       string   `json:"evidence"` // the full multi-line evidence text
 }
 
 // SecurityFailure reports whether the result is a failure that lets an
