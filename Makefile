@@ -8,7 +8,7 @@ SUITES      := ./suites/...
 # make-exit-status.so gives `make check` corsgate's exit status (0, 1, 3) instead of
 # make's 2 for any failure. It is built with the C compiler when there is one; without
 # it `make check` still fails (status 2) and reports/check/exit-status holds the status.
--load bin/make-exit-status.so
+-load bin/make-exit-status.so(make_exit_status_gmk_setup)
 bin/make-exit-status.so: scripts/make-exit-status.c
 	@mkdir -p bin; cc -shared -fPIC -o $@ $< 2>/dev/null || rm -f $@; true
 
