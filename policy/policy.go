@@ -10,16 +10,21 @@
 //
 // The file format:
 //
-//	target: https://api.example.com          # scheme://host[:port]; overridden by TARGET / -target
+//	target: https://api.example.com          # the production name; overridden by TARGET / -target
+//	address: 127.0.0.1:8080                  # where this build listens now; overridden by ADDRESS
 //	endpoints:                               # default: [{path: /}]
 //	  - path: /api/orders                    # must start with /
 //	    methods: [GET, POST, PUT, DELETE]    # methods the endpoint serves; default [GET]
 //	  - path: /api/missing                   # an error route: CORS headers must be present on errors too
 //	    methods: [GET]
 //	    status: 404
+//	  - path: /public/status                 # an endpoint's own rules (rules.go): origins, credentials,
+//	    origins: ["*"]                       #   headers, expose, maxAge, unlisted; unset keys inherit
+//	    credentials: false
 //	origins:                                 # the origins that must be allowed:
 //	  - https://app.example.com              #   exact (scheme://host[:port], no path, no trailing slash)
 //	  - https://*.example.com                #   wildcard subdomain, as the IIS CORS module writes it
+//	  - {origin: https://admin.example.com, credentials: false, methods: [GET], headers: [Content-Type]}
 //	  # - "*"                                #   any origin (public API)
 //	credentials: true                        # allowed origins get Access-Control-Allow-Credentials: true
 //	methods: [GET, POST, PUT, DELETE]        # methods that must pass preflight (default GET, HEAD, POST)
@@ -27,8 +32,11 @@
 //	expose: [X-Request-Id]                   # response headers frontend JS must be able to read
 //	maxAge: 600                              # seconds a preflight must stay cached (Chrome caps at 7200)
 //	unlisted: omit                           # refused origins get no CORS headers (omit) or a 403 (reject)
+//	thirdPartyCookies: blocked               # or allowed; unset: Chrome's own default
 //	auth:                                    # optional, for credentialed probes
-//	  cookies: [{name: session, value: "${SESSION}"}]   # ${VAR} from the environment
+//	  cookies: [{name: session, value: "${SESSION}", sameSite: Lax, secure: true}]   # ${VAR} from the
+//	                                         #   environment; also partitioned, domain, path (cookie.go)
+//	  login: {method: POST, path: /login, body: "...", contentType: application/json}  # done by Chromium
 //	  headers: {Authorization: "Bearer ${API_TOKEN}"}  # set by page JS, so they take part in preflight
 //
 // ${VAR} is expanded only inside auth values; a variable that is not set is
