@@ -180,6 +180,30 @@ headers: [Content-Type]
 		}
 	}, SpecTimeout(2*time.Minute))
 
+	const perOrigin = `target: https://api.example.com
+endpoints: [{path: /api/orders, methods: [GET, PUT]}]
+origins:
+  - https://app.example.com
+  - {origin: https://admin.example.com, credentials: false, methods: [GET], headers: [Content-Type]}
+credentials: true
+methods: [GET, PUT]
+headers: [Content-Type]
+`
+	It("passes an API that gives an origin its own rules, and fails the union of them (PUT open to that origin)", func(ctx SpecContext) {
+		p, err := policy.Parse("p.yaml", []byte(perOrigin), nil)
+		Expect(err).NotTo(HaveOccurred())
+		run := checkAt(ctx, perOrigin, conformance.DemoHandler(p, false))
+		Expect(names(failures(run))).To(BeEmpty())
+
+		union := fixtures.DemoAPI(fixtures.CORSOptions{Origins: []string{"https://app.example.com", "https://admin.example.com"},
+			Credentials: true, Methods: []string{"GET", "PUT"}, Headers: []string{"Content-Type"}})
+		fs := failures(checkAt(ctx, perOrigin, union))
+		Expect(fs).NotTo(BeEmpty())
+		for _, r := range fs {
+			Expect(r.Origin).To(Equal("https://admin.example.com"), r.Scenario)
+		}
+	}, SpecTimeout(2*time.Minute))
+
 	const omit = `target: https://api.example.com
 endpoints: [{path: /api/orders}]
 origins: [https://app.example.com]
