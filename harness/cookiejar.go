@@ -47,9 +47,19 @@ func (s *Session) SeedCookies(ctx context.Context, target, page string, cookies 
 			}
 		}
 		if c.Partitioned {
-			p.PartitionKey = &network.CookiePartitionKey{TopLevelSite: siteOf(page)}
+			if page == "null" {
+				continue // an opaque top-level page has no partition: the cookie cannot exist there
+			}
+			// Chrome keys the cookie by the top-level site and whether the
+			// API is cross-site to it (a key that contradicts the URL is
+			// dropped without an error: observed in Chromium 156).
+			top := siteOf(page)
+			p.PartitionKey = &network.CookiePartitionKey{TopLevelSite: top, HasCrossSiteAncestor: top != siteOf(target)}
 		}
 		params = append(params, p)
+	}
+	if len(params) == 0 {
+		return nil
 	}
 	runCtx, cancel := bounded(s.ctx, ctx, s.env.cfg.ProbeTimeout)
 	defer cancel()

@@ -134,6 +134,19 @@ var _ = Describe("a build checked under its production name (ADDRESS)", func() {
 		Expect(labelled).To(BeNumerically(">", 0))
 	}, SpecTimeout(2*time.Minute))
 
+	It("seeds a Partitioned cookie in the page's partition: Chrome sends it cross-site with third-party cookies blocked (CHIPS)", func(ctx SpecContext) {
+		text := strings.Replace(fmt.Sprintf(cookiePolicy, ", https://app.example-partner.com"),
+			`value: "${SESSION}"}`, `value: "${SESSION}", sameSite: None, secure: true, partitioned: true}`, 1)
+		run := checkAt(ctx, text, cookieAPI("https://app.example.com", "https://admin.example.com", "https://app.example-partner.com"))
+		Expect(names(failures(run))).To(BeEmpty())
+		Expect(run.ThirdPartyCookies).To(ContainSubstring("blocked"))
+		for _, r := range run.Results {
+			if r.Origin == "https://app.example-partner.com" && r.Credentials == "include" && strings.HasPrefix(r.Scenario, "allowed/") {
+				Expect(r.CookiesSent).To(ContainElement("session"), r.Scenario)
+			}
+		}
+	}, SpecTimeout(2*time.Minute))
+
 	It("logs in with auth.login in Chromium itself: the server's Set-Cookie is what the probes carry", func(ctx SpecContext) {
 		text := strings.Replace(fmt.Sprintf(cookiePolicy, ""), `cookies: [{name: session, value: "${SESSION}"}]`,
 			`login: {method: POST, path: /login, body: '{"user":"ci"}', contentType: application/json}`, 1)
