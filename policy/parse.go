@@ -267,7 +267,7 @@ func (ps *parser) finish(root *yaml.Node) error {
 			star = &p.Origins[i]
 		}
 	}
-	if star != nil && p.Credentials {
+	if star != nil && p.Credentials && (star.Credentials == nil || *star.Credentials) {
 		return &Error{Source: ps.src, Line: star.Line, Msg: `origins: "*" cannot be combined with credentials: true (browsers refuse Access-Control-Allow-Origin: * with credentials); list the exact origins or set credentials: false`}
 	}
 	for _, h := range p.Auth.Headers {
@@ -294,7 +294,7 @@ func (ps *parser) finish(root *yaml.Node) error {
 		return err
 	}
 
-	if star != nil && len(p.Origins) > 1 {
+	if star != nil && len(p.Origins) > 1 && !star.HasOwnRules() {
 		p.Notes = append(p.Notes, `origins: "*" allows every origin, so the other origins listed add nothing`)
 	}
 	if star != nil && ps.unlistedSet && p.Unlisted == UnlistedReject {

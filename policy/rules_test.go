@@ -73,6 +73,20 @@ func TestViewsAndOriginObjects(t *testing.T) {
 	}
 }
 
+func TestPublicStarObjectBesideCredentialedOrigins(t *testing.T) {
+	p, err := Parse("p.yaml", []byte("origins:\n  - {origin: \"*\", credentials: false}\n  - https://app.example.com\ncredentials: true\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Notes) > 1 { // only "credentials is true but auth is empty"
+		t.Errorf("notes: %q", p.Notes)
+	}
+	star, _ := p.OriginFor("https://any.example.org")
+	if !star.Any || p.ForOrigin(star).Credentials {
+		t.Errorf("the public entry must not require credentials: %+v", star)
+	}
+}
+
 func TestRulesErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"star endpoint inherits credentials", "origins: [https://a.example.com]\ncredentials: true\nendpoints:\n  - path: /public\n    origins: [\"*\"]\n",
