@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -51,6 +52,10 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 			return nil, err
 		}
 		defer env.Close()
+	} else if cfg.Fronted() {
+		if _, err := env.Origin(PageName(target.url)); err != nil {
+			return nil, fmt.Errorf("conformance: Config.Env has no front for %s; start it with harness.Start(cfg.HarnessConfig(scenarios)) after cfg.Prepare", target.url)
+		}
 	}
 	if pool == nil {
 		pool = env.NewPool(cfg.Isolation)
