@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -36,15 +38,22 @@ func env11(k string) (string, bool) {
 // checkAt runs the policy text against h served at a loopback address.
 func checkAt(ctx context.Context, text string, h http.Handler) *report.Run {
 	GinkgoHelper()
+	srv := kit.Serve("api.localhost", h)
+	return checkAddress(ctx, text, srv.Addr, "plain HTTP")
+}
+
+// checkAddress runs the policy text against the API at addr, which speaks
+// proto ("plain HTTP" or "TLS").
+func checkAddress(ctx context.Context, text, addr, proto string) *report.Run {
+	GinkgoHelper()
 	p, err := policy.Parse("p.yaml", []byte(text), env11)
 	Expect(err).NotTo(HaveOccurred())
-	srv := kit.Serve("api.localhost", h)
-	p.Address = srv.Addr
+	p.Address = addr
 	run, err := conformance.Run(ctx, &conformance.Config{Policy: p, PolicyName: "p.yaml"})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(run.Target).To(Equal("https://api.example.com"))
-	Expect(run.Address).To(Equal(srv.Addr))
-	Expect(strings.Join(run.Notes, "\n")).To(ContainSubstring("through corsgate's front at " + srv.Addr))
+	Expect(run.Address).To(Equal(addr))
+	Expect(strings.Join(run.Notes, "\n")).To(ContainSubstring("through corsgate's front at " + addr + " (the address speaks " + proto))
 	for _, r := range run.Results {
 		Expect(r.Evidence).NotTo(ContainSubstring(session), "a cookie value in the report")
 	}
@@ -159,6 +168,33 @@ var _ = Describe("a build checked under its production name (ADDRESS)", func() {
 			}
 		}
 		Expect(sent).To(BeNumerically(">", 0))
+	}, SpecTimeout(2*time.Minute))
+
+	It("fronts an address that speaks TLS too, and the API sees Host and scheme as production sends them, never the reserved page path", func(ctx SpecContext) {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		api := cookieAPI("https://app.example.com", "https://admin.example.com")
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen["host "+r.Host] = true
+			seen["proto "+r.Header.Get("X-Forwarded-Proto")] = true
+			seen["path "+r.URL.Path] = true
+			mu.Unlock()
+			api.ServeHTTP(w, r)
+		}))
+		srv.StartTLS()
+		defer srv.Close()
+		run := checkAddress(ctx, fmt.Sprintf(cookiePolicy, ""), strings.TrimPrefix(srv.URL, "https://"), "TLS")
+		Expect(names(failures(run))).To(BeEmpty())
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(seen).To(HaveKey("host api.example.com"))
+		Expect(seen).To(HaveKey("proto https"))
+		Expect(seen).NotTo(HaveKey("proto "))
+		for k := range seen {
+			Expect(k).NotTo(HavePrefix("host 127.0.0.1"))
+			Expect(k).NotTo(ContainSubstring("__corsgate"))
+		}
 	}, SpecTimeout(2*time.Minute))
 
 	const mixed = `target: https://api.example.com
