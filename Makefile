@@ -3,7 +3,7 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab check check-run build bench lint policy diff stress fuzz
+.PHONY: test setup vet unit suites fmt-check lab check check-run build bench lint policy diff stress fuzz playground
 
 # make-exit-status.so gives `make check` corsgate's exit status (0, 1, 3) instead of
 # make's 2 for any failure. It is built with the C compiler when there is one; without
@@ -63,6 +63,11 @@ suites:
 ## lab: the teaching lab — every IIS configuration, what curl sees vs what Chrome decides.
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
+
+## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; a free port
+## when 8088 is taken): pick a lab case or edit a web.config, pick the request, run it in Chrome.
+playground: setup
+	go run ./cmd/corsgate-playground -port $(or $(PORT),0)
 
 ## bench: a 517-probe matrix (the demo policy plus endpoints and origins) with each isolation
 ## strategy side by side, cold: probes/s, peak memory, CPU per probe, targets met or not.

@@ -1,25 +1,79 @@
 package webconfig
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"strings"
+
+	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
 // maxEnum bounds the strings a pattern is enumerated into.
 const maxEnum = 100
 
-// originPattern is a rewrite condition pattern on {HTTP_ORIGIN}, parsed for
-// analysis. Patterns are read as ECMAScript, approximated by Go's syntax,
-// as the iis package does.
-type originPattern struct {
-	src        string
-	ignoreCase bool
-	re         *syntax.Regexp
-	match      *regexp.Regexp
+// parseRegexp parses an ECMAScript condition pattern into Go's syntax
+// tree, only to enumerate the origins its author meant (below): whether a
+// pattern matches an origin is always asked of the iis package.
+//
+// A pattern RE2 cannot parse (a lookaround, a back-reference) is parsed
+// with its lookaround groups dropped: what that enumerates is only a
+// sample, which callers check against the real pattern through iis (see
+// intendedOrigins), since a lookahead may exclude some of it.
+func parseRegexp(src string, ignoreCase bool) (*syntax.Regexp, bool) {
+	if re, ok := parseRE2(src, ignoreCase); ok {
+		return re, true
+	}
+	return parseRE2(dropLookarounds(src), ignoreCase)
 }
 
-func parseOriginPattern(src string, ignoreCase bool) (*originPattern, bool) {
+// sampledPattern reports whether c is an ECMAScript pattern RE2 cannot
+// parse, whose intended origins are therefore only sampled.
+func sampledPattern(c iis.Condition) bool {
+	if s := strings.ToLower(c.Syntax); s != "" && s != "ecmascript" {
+		return false
+	}
+	_, ok := parseRE2(c.Source, c.IgnoreCase)
+	return !ok
+}
+
+// dropLookarounds removes (?=...), (?!...), (?<=...) and (?<!...) groups
+// from src, nested parentheses and escapes respected.
+func dropLookarounds(src string) string {
+	var b strings.Builder
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\\' && i+1 < len(src) {
+			b.WriteString(src[i : i+2])
+			i++
+			continue
+		}
+		rest := src[i:]
+		if strings.HasPrefix(rest, "(?=") || strings.HasPrefix(rest, "(?!") ||
+			strings.HasPrefix(rest, "(?<=") || strings.HasPrefix(rest, "(?<!") {
+			depth := 0
+			for j := i; j < len(src); j++ {
+				switch src[j] {
+				case '\\':
+					j++
+				case '(':
+					depth++
+				case ')':
+					depth--
+				}
+				if depth == 0 {
+					i = j
+					break
+				}
+			}
+			if depth != 0 {
+				return src
+			}
+			continue
+		}
+		b.WriteByte(src[i])
+	}
+	return b.String()
+}
+
+func parseRE2(src string, ignoreCase bool) (*syntax.Regexp, bool) {
 	flags := syntax.Perl
 	if ignoreCase {
 		flags |= syntax.FoldCase
@@ -28,57 +82,7 @@ func parseOriginPattern(src string, ignoreCase bool) (*originPattern, bool) {
 	if err != nil {
 		return nil, false
 	}
-	expr := src
-	if ignoreCase {
-		expr = "(?i)" + expr
-	}
-	m, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, false
-	}
-	return &originPattern{src: src, ignoreCase: ignoreCase, re: re.Simplify(), match: m}, true
-}
-
-func (p *originPattern) matches(s string) bool { return p.match.MatchString(s) }
-
-// anchoredStart and anchoredEnd report whether every match must begin at
-// the start (end) of the input.
-func anchoredStart(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpBeginText, syntax.OpBeginLine:
-		return true
-	case syntax.OpCapture:
-		return anchoredStart(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && anchoredStart(re.Sub[0])
-	case syntax.OpAlternate:
-		for _, s := range re.Sub {
-			if !anchoredStart(s) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func anchoredEnd(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpEndText, syntax.OpEndLine:
-		return true
-	case syntax.OpCapture:
-		return anchoredEnd(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && anchoredEnd(re.Sub[len(re.Sub)-1])
-	case syntax.OpAlternate:
-		for _, s := range re.Sub {
-			if !anchoredEnd(s) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return re.Simplify(), true
 }
 
 // enumerate lists the strings the pattern's body stands for, anchors read
