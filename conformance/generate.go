@@ -104,6 +104,19 @@ func (g *generator) allowedOrigins() []string {
 	return dedupe(os)
 }
 
+// commonOrigins are the allowed origins under the rules of the policy (or
+// endpoint) itself, not an origin object's own: what the kinds that probe
+// one origin for the whole rule set (preflight cache, Vary) use.
+func (g *generator) commonOrigins() []string {
+	var out []string
+	for _, o := range g.allowedOrigins() {
+		if e, ok := g.p.OriginFor(o); !ok || !e.HasOwnRules() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 func (g *generator) credModes() []bool {
 	if g.p.Credentials {
 		return []bool{false, true}

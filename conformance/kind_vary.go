@@ -26,12 +26,7 @@ var VaryOrigin = &Kind{
 		if pair == nil {
 			// Origins with rules of their own (origin objects) answer
 			// differently by design; pair only those under the common rules.
-			var exact []string
-			for _, o := range g.allowedOrigins() {
-				if e, ok := g.p.OriginFor(o); !ok || !e.HasOwnRules() {
-					exact = append(exact, o)
-				}
-			}
+			exact := g.commonOrigins()
 			for i := 0; i < len(exact) && pair == nil; i++ {
 				for j := i + 1; j < len(exact); j++ {
 					if exact[i] != "null" && site(exact[i]) == site(exact[j]) {
