@@ -116,7 +116,7 @@ func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.P
 	for _, s := range scenarios {
 		o, n := oldObs[s.Name], newObs[s.Name]
 		if o == nil || n == nil {
-			return nil, fmt.Errorf("conformance: diff: the harness could not run scenario %q against both configurations", s.Name)
+			return nil, fmt.Errorf("conformance: diff: the harness could not run scenario %q against both configurations; run make diff again (a probe lost to a browser restart is not re-run here)", s.Name)
 		}
 		rows = append(rows, DiffRow{Scenario: s, Old: o, New: n, Change: classify(o, n)})
 	}
