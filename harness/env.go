@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"sort"
@@ -30,6 +31,10 @@ type Config struct {
 	// Grace is how long to wait for secondary evidence (console line, audit
 	// issue, raw headers) once the verdict is in; default 750ms.
 	Grace time.Duration
+	// Spaces assigns Local Network Access address spaces to page origins
+	// and to the caller's loopback endpoints (a target API); the zero
+	// value leaves every server in Chrome's loopback space.
+	Spaces Spaces
 	// Connect provides a browser the harness does not launch; nil means
 	// CORSGATE_BROWSER_CMD or CORSGATE_BROWSER_URL if set, else launch
 	// Chromium locally (docs/remote-browser.md).
@@ -76,6 +81,16 @@ func Start(cfg Config) (env *Env, err error) {
 		}
 		impersonated = append(impersonated, o)
 	}
+	if err := cfg.Spaces.validate(); err != nil {
+		return nil, err
+	}
+	for name := range cfg.Spaces.Pages {
+		known := slices.ContainsFunc(origins.Cast, func(s origins.Spec) bool { return s.Name == name }) ||
+			slices.ContainsFunc(impersonated, func(o origins.Origin) bool { return o.Name == name })
+		if !known {
+			return nil, fmt.Errorf("%w: Spaces.Pages names origin %q, which is neither built in nor in Impersonate; add it to Impersonate", ErrProbe, name)
+		}
+	}
 
 	tlsHosts := []string{"app.localhost", "localhost", "127.0.0.1"}
 	for _, o := range impersonated {
@@ -109,10 +124,39 @@ func Start(cfg Config) (env *Env, err error) {
 		listeners[l] = srv
 		env.servers = append(env.servers, srv)
 	}
+	// An origin with an address space gets a listener of its own: Chrome
+	// assigns spaces per IP and port.
+	spaced := map[string]AddressSpace{}
+	for ep, sp := range cfg.Spaces.Endpoints {
+		spaced[ep] = sp
+	}
+	own := func(name origins.Name, scheme string) (*loopback.Server, error) {
+		sp, ok := cfg.Spaces.Pages[name]
+		if !ok {
+			return nil, nil
+		}
+		var tlsConf *tls.Config
+		if scheme == "https" {
+			tlsConf = ca.ServerConfig()
+		}
+		srv, err := loopback.Listen(page, tlsConf)
+		if err != nil {
+			return nil, fmt.Errorf("harness: serving the page of %q: %w", name, err)
+		}
+		env.servers = append(env.servers, srv)
+		spaced[srv.Addr()] = sp
+		return srv, nil
+	}
 	for _, s := range origins.Cast {
+		l := listeners[s.Listener]
+		if srv, err := own(s.Name, s.Scheme); err != nil {
+			return nil, err
+		} else if srv != nil {
+			l = srv
+		}
 		env.origins[s.Name] = origins.Origin{
 			Name: s.Name, Scheme: s.Scheme, Host: s.Host,
-			Port: listeners[s.Listener].Port, Sandboxed: s.Sandboxed,
+			Port: l.Port, Sandboxed: s.Sandboxed,
 		}
 	}
 	var rules []string
@@ -120,6 +164,11 @@ func Start(cfg Config) (env *Env, err error) {
 		l := listeners[origins.HTTPMain]
 		if o.Scheme == "https" {
 			l = listeners[origins.HTTPS]
+		}
+		if srv, err := own(o.Name, o.Scheme); err != nil {
+			return nil, err
+		} else if srv != nil {
+			l = srv
 		}
 		// Map host AND port, so only the page origin is redirected.
 		rules = append(rules, fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), l.Addr()))
@@ -131,6 +180,7 @@ func Start(cfg Config) (env *Env, err error) {
 		ThirdPartyCookies: cfg.ThirdPartyCookies,
 		HostRules:         rules,
 		SPKIHashes:        []string{ca.SPKIHash},
+		AddressSpaces:     overrides(spaced),
 		Connect:           cfg.Connect,
 	})
 	if err != nil {
