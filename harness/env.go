@@ -84,11 +84,11 @@ func Start(cfg Config) (env *Env, err error) {
 	if err := cfg.Spaces.validate(); err != nil {
 		return nil, err
 	}
-	for name := range cfg.Spaces.Pages {
+	for name := range cfg.Spaces.Origins {
 		known := slices.ContainsFunc(origins.Cast, func(s origins.Spec) bool { return s.Name == name }) ||
 			slices.ContainsFunc(impersonated, func(o origins.Origin) bool { return o.Name == name })
 		if !known {
-			return nil, fmt.Errorf("%w: Spaces.Pages names origin %q, which is neither built in nor in Impersonate; add it to Impersonate", ErrProbe, name)
+			return nil, fmt.Errorf("%w: Spaces.Origins names origin %q, which is neither built in nor in Impersonate; add it to Impersonate", ErrProbe, name)
 		}
 	}
 
@@ -131,7 +131,7 @@ func Start(cfg Config) (env *Env, err error) {
 		spaced[ep] = sp
 	}
 	own := func(name origins.Name, scheme string) (*loopback.Server, error) {
-		sp, ok := cfg.Spaces.Pages[name]
+		sp, ok := cfg.Spaces.Origins[name]
 		if !ok {
 			return nil, nil
 		}

@@ -35,24 +35,25 @@ type Permission = fetchspec.Permission
 // value) Chrome puts every harness server in the loopback space and never
 // checks.
 type Spaces struct {
-	// Pages maps a page origin's name (built-in or impersonated) to its
-	// space. Each such origin is served from a listener of its own, since
-	// Chrome assigns spaces per IP and port.
-	Pages map[origins.Name]AddressSpace
+	// Origins maps the name of an origin the harness serves (a built-in or
+	// impersonated page origin) to its space. Each such origin is served
+	// from a listener of its own, since Chrome assigns spaces per IP and
+	// port.
+	Origins map[origins.Name]AddressSpace
 	// Endpoints maps a loopback endpoint the caller serves (a target API),
 	// "127.0.0.1:PORT", to its space.
 	Endpoints map[string]AddressSpace
 }
 
 // IsZero reports whether no space is assigned.
-func (s Spaces) IsZero() bool { return len(s.Pages) == 0 && len(s.Endpoints) == 0 }
+func (s Spaces) IsZero() bool { return len(s.Origins) == 0 && len(s.Endpoints) == 0 }
 
 // validate checks every value and endpoint: Chrome silently ignores an
 // unknown space, a missing port or a CIDR, so the harness refuses them.
 func (s Spaces) validate() error {
-	for name, sp := range s.Pages {
+	for name, sp := range s.Origins {
 		if !fetchspec.IsAddressSpace(sp) {
-			return fmt.Errorf("%w: address space %q of page origin %q is not one of %s", ErrProbe, sp, name, fetchspec.AddressSpaceNames())
+			return fmt.Errorf("%w: address space %q of origin %q is not one of %s", ErrProbe, sp, name, fetchspec.AddressSpaceNames())
 		}
 	}
 	for ep, sp := range s.Endpoints {
@@ -138,10 +139,10 @@ func or(s, alt string) string {
 }
 
 // PageSpace is the space assigned to the named page origin: its own
-// (Spaces.Pages), or for an origin added with AddOrigin its endpoint's;
+// (Spaces.Origins), or for an origin added with AddOrigin its endpoint's;
 // "" when none.
 func (e *Env) PageSpace(name origins.Name) AddressSpace {
-	if sp, ok := e.cfg.Spaces.Pages[name]; ok {
+	if sp, ok := e.cfg.Spaces.Origins[name]; ok {
 		return sp
 	}
 	if o, err := e.Origin(name); err == nil && !o.Impersonated {

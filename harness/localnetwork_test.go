@@ -21,7 +21,7 @@ func TestSpacesRefuseWhatChromeIgnores(t *testing.T) {
 		{Spaces{Endpoints: map[string]AddressSpace{"127.0.0.0/8:80": "local"}}, `is not 127.0.0.1:PORT`},
 		{Spaces{Endpoints: map[string]AddressSpace{"127.0.0.1:0": "local"}}, `is not 127.0.0.1:PORT`},
 		{Spaces{Endpoints: map[string]AddressSpace{"10.0.0.5:80": "local"}}, `is not 127.0.0.1:PORT`},
-		{Spaces{Pages: map[origins.Name]AddressSpace{origins.App: "Public"}}, `of page origin "app"`},
+		{Spaces{Origins: map[origins.Name]AddressSpace{origins.App: "Public"}}, `of origin "app"`},
 	}
 	for _, tt := range bad {
 		err := tt.s.validate()
@@ -30,7 +30,7 @@ func TestSpacesRefuseWhatChromeIgnores(t *testing.T) {
 		}
 	}
 	good := Spaces{
-		Pages:     map[origins.Name]AddressSpace{origins.App: "public"},
+		Origins:   map[origins.Name]AddressSpace{origins.App: "public"},
 		Endpoints: map[string]AddressSpace{"127.0.0.1:8080": "local", "127.0.0.1:9090": "loopback"},
 	}
 	if err := good.validate(); err != nil {

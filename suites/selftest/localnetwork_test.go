@@ -43,7 +43,7 @@ var _ = Describe("Local Network Access", Ordered, Label("lna"), func() {
 		lna = kit.StartBrowser(harness.Config{
 			Impersonate: []string{InsecurePortal},
 			Spaces: harness.Spaces{
-				Pages: map[origins.Name]harness.AddressSpace{
+				Origins: map[origins.Name]harness.AddressSpace{
 					origins.App: fetchspec.SpacePublic, origins.Name(InsecurePortal): fetchspec.SpacePublic,
 					origins.Admin: fetchspec.SpaceLocal,
 				},
