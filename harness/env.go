@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,9 @@ type Env struct {
 	mu      sync.RWMutex // guards origins
 	origins map[origins.Name]origins.Origin
 	servers []*loopback.Server
+	// ownSpace is the address space of each page listener of its own, by
+	// port (Spaces.Origins).
+	ownSpace map[string]AddressSpace
 }
 
 // Start serves the origins on loopback, then launches the browser mapped to
@@ -102,7 +106,7 @@ func Start(cfg Config) (env *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	env = &Env{CA: ca, cfg: cfg, origins: map[origins.Name]origins.Origin{}}
+	env = &Env{CA: ca, cfg: cfg, origins: map[origins.Name]origins.Origin{}, ownSpace: map[string]AddressSpace{}}
 	defer func() {
 		if err != nil {
 			env.Close()
@@ -145,6 +149,7 @@ func Start(cfg Config) (env *Env, err error) {
 		}
 		env.servers = append(env.servers, srv)
 		spaced[srv.Addr()] = sp
+		env.ownSpace[strconv.Itoa(srv.Port)] = sp
 		return srv, nil
 	}
 	for _, s := range origins.Cast {
@@ -180,7 +185,7 @@ func Start(cfg Config) (env *Env, err error) {
 		ThirdPartyCookies: cfg.ThirdPartyCookies,
 		HostRules:         rules,
 		SPKIHashes:        []string{ca.SPKIHash},
-		AddressSpaces:     overrides(spaced),
+		AddressSpaces:     overrides(spaced, cfg.Spaces.Others),
 		Connect:           cfg.Connect,
 	})
 	if err != nil {

@@ -43,10 +43,15 @@ type Spaces struct {
 	// Endpoints maps a loopback endpoint the caller serves (a target API),
 	// "127.0.0.1:PORT", to its space.
 	Endpoints map[string]AddressSpace
+	// Others, when set, is the space of every other 127.0.0.1 endpoint:
+	// the harness's shared page listeners and servers started after the
+	// browser (a lab's configurations). Chrome takes the first entry of
+	// the switch that matches, so it is rendered last, as port 0.
+	Others AddressSpace
 }
 
 // IsZero reports whether no space is assigned.
-func (s Spaces) IsZero() bool { return len(s.Origins) == 0 && len(s.Endpoints) == 0 }
+func (s Spaces) IsZero() bool { return len(s.Origins) == 0 && len(s.Endpoints) == 0 && s.Others == "" }
 
 // validate checks every value and endpoint: Chrome silently ignores an
 // unknown space, a missing port or a CIDR, so the harness refuses them.
@@ -55,6 +60,9 @@ func (s Spaces) validate() error {
 		if !fetchspec.IsAddressSpace(sp) {
 			return fmt.Errorf("%w: address space %q of origin %q is not one of %s", ErrProbe, sp, name, fetchspec.AddressSpaceNames())
 		}
+	}
+	if s.Others != "" && !fetchspec.IsAddressSpace(s.Others) {
+		return fmt.Errorf("%w: address space %q of the other endpoints is not one of %s", ErrProbe, s.Others, fetchspec.AddressSpaceNames())
 	}
 	for ep, sp := range s.Endpoints {
 		if !fetchspec.IsAddressSpace(sp) {
@@ -70,13 +78,19 @@ func (s Spaces) validate() error {
 }
 
 // overrides renders endpoint spaces as --ip-address-space-overrides
-// entries, sorted so the flag is stable: "127.0.0.1:PORT=local".
-func overrides(eps map[string]AddressSpace) []string {
+// entries, sorted so the flag is stable ("127.0.0.1:PORT=local"), then
+// others as "127.0.0.1:0=SPACE": Chrome takes the first entry that
+// matches an endpoint, and port 0 matches every port (seen in Chromium
+// 156: "127.0.0.1:0=local,127.0.0.1:P=public" leaves P local).
+func overrides(eps map[string]AddressSpace, others AddressSpace) []string {
 	var out []string
 	for ep, sp := range eps {
 		out = append(out, ep+"="+string(sp))
 	}
 	sort.Strings(out)
+	if others != "" {
+		out = append(out, "127.0.0.1:0="+string(others))
+	}
 	return out
 }
 
@@ -145,19 +159,29 @@ func (e *Env) PageSpace(name origins.Name) AddressSpace {
 	if sp, ok := e.cfg.Spaces.Origins[name]; ok {
 		return sp
 	}
-	if o, err := e.Origin(name); err == nil && !o.Impersonated {
+	o, err := e.Origin(name)
+	switch {
+	case err != nil:
+		return ""
+	case !o.Impersonated:
 		return e.TargetSpace(o.Base())
 	}
-	return ""
+	return e.cfg.Spaces.Others // served on a shared loopback listener
 }
 
-// TargetSpace is the space assigned to the endpoint a URL reaches: its
-// host must be 127.0.0.1, localhost or *.localhost (all resolve to
-// 127.0.0.1); "" when none.
+// TargetSpace is the space assigned to the endpoint a URL reaches: an
+// origin the harness serves under a real name (impersonated) has its own;
+// otherwise the host must be 127.0.0.1, localhost or *.localhost (all
+// resolve to 127.0.0.1). "" when none: Chrome's own.
 func (e *Env) TargetSpace(rawURL string) AddressSpace {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return ""
+	}
+	for _, o := range e.Origins() {
+		if o.Impersonated && o.Base() == u.Scheme+"://"+u.Host {
+			return e.PageSpace(o.Name)
+		}
 	}
 	host := u.Hostname()
 	if host != "127.0.0.1" && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
@@ -167,7 +191,13 @@ func (e *Env) TargetSpace(rawURL string) AddressSpace {
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	return e.cfg.Spaces.Endpoints["127.0.0.1:"+port]
+	if sp, ok := e.cfg.Spaces.Endpoints["127.0.0.1:"+port]; ok {
+		return sp
+	}
+	if sp, ok := e.ownSpace[port]; ok {
+		return sp
+	}
+	return e.cfg.Spaces.Others
 }
 
 // grant gives the session's page origin exactly the permissions want, in

@@ -36,8 +36,15 @@ func TestSpacesRefuseWhatChromeIgnores(t *testing.T) {
 	if err := good.validate(); err != nil {
 		t.Errorf("validate(%v): %v", good, err)
 	}
-	if got := overrides(good.Endpoints); !slices.Equal(got, []string{"127.0.0.1:8080=local", "127.0.0.1:9090=loopback"}) {
+	if got := overrides(good.Endpoints, ""); !slices.Equal(got, []string{"127.0.0.1:8080=local", "127.0.0.1:9090=loopback"}) {
 		t.Errorf("overrides: got %q", got)
+	}
+	// Chrome takes the first match: the catch-all must come last.
+	if got := overrides(good.Endpoints, "local"); !slices.Equal(got, []string{"127.0.0.1:8080=local", "127.0.0.1:9090=loopback", "127.0.0.1:0=local"}) {
+		t.Errorf("overrides with others: got %q", got)
+	}
+	if err := (Spaces{Others: "intranet"}).validate(); err == nil || !strings.Contains(err.Error(), "other endpoints") {
+		t.Errorf("validate(Others: intranet): got %v; want it refused", err)
 	}
 	if !(Spaces{}).IsZero() || good.IsZero() {
 		t.Error("IsZero: wrong answer")
@@ -58,6 +65,13 @@ func TestTargetSpaceFollowsLoopbackNames(t *testing.T) {
 		if got := e.TargetSpace(url); got != want {
 			t.Errorf("TargetSpace(%q) = %q; want %q", url, got, want)
 		}
+	}
+	e.cfg.Spaces.Others = "public"
+	if got := e.TargetSpace("http://api.localhost:9999/x"); got != "public" {
+		t.Errorf("TargetSpace of an unlisted endpoint with Others = %q; want public", got)
+	}
+	if got := e.TargetSpace("https://api.example.com/x"); got != "" {
+		t.Errorf("TargetSpace of a host off loopback = %q; want none", got)
 	}
 }
 

@@ -48,6 +48,7 @@ var _ = Describe("Local Network Access", Ordered, Label("lna"), func() {
 					origins.Admin: fetchspec.SpaceLocal,
 				},
 				Endpoints: map[string]harness.AddressSpace{intranet.Addr: fetchspec.SpaceLocal},
+				Others:    fetchspec.SpaceLocal,
 			},
 		})
 		allowed := []string{lna.MustOrigin(origins.App).Serialize(), lna.MustOrigin(origins.Admin).Serialize(), InsecurePortal}
@@ -119,6 +120,15 @@ var _ = Describe("Local Network Access", Ordered, Label("lna"), func() {
 		o := probe(ctx, harness.Probe{Page: origins.Admin, URL: intranet.URL("reference", "local-to-local")})
 		Expect(o).To(match.Meet(judge.Want{Outcome: judge.Readable, ResourceSpace: network.IPAddressSpaceLocal}))
 		Expect(o.LocalNetwork.InitiatorSpace).To(Equal(network.IPAddressSpaceLocal))
+	}, SpecTimeout(30*time.Second))
+
+	It("puts a server started after the browser in the space of the other endpoints (Chrome takes the first matching override)", func(ctx SpecContext) {
+		later := kit.Serve("later.localhost", fixtures.Reference([]string{lna.MustOrigin(origins.App).Serialize()}, 600))
+		denied := probe(ctx, harness.Probe{Page: origins.App, URL: later.URL("later", "denied")})
+		Expect(denied).To(match.BeBlockedByCORS(network.CorsErrorLocalNetworkAccessPermissionDenied), "the page's own entry comes first, so it stays public")
+		Expect(denied.LocalNetwork.Target).To(Equal(fetchspec.SpaceLocal))
+		granted := probe(ctx, harness.Probe{Page: origins.App, URL: later.URL("later", "granted"), Grant: []harness.Permission{local}})
+		Expect(granted).To(match.Meet(judge.Want{Outcome: judge.Readable, ResourceSpace: network.IPAddressSpaceLocal}))
 	}, SpecTimeout(30*time.Second))
 
 	It("keeps no permission between probes of one session", func(ctx SpecContext) {
