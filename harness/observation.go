@@ -197,7 +197,7 @@ type Observation struct {
 	// LocalNetwork is the Local Network Access evidence: the address
 	// spaces assigned to the page and the target, the permissions granted,
 	// and Chrome's clientSecurityState and resourceIPAddressSpace.
-	LocalNetwork LocalNetwork `json:"localNetwork"`
+	LocalNetwork LocalNetwork `json:"localNetwork,omitzero"`
 
 	CookiesSent    []Cookie `json:"cookiesSent,omitempty"`
 	CookiesBlocked []Cookie `json:"cookiesBlocked,omitempty"`
