@@ -1,6 +1,9 @@
 package fetchspec
 
-import "strings"
+import (
+	"net"
+	"strings"
+)
 
 // Local Network Access (LNA): since Chrome 142 a page in a more public
 // address space that requests a more private one (a public portal calling
@@ -154,4 +157,33 @@ const (
 // Private Network Access headers Chrome ignores.
 func IsObsoletePrivateNetworkHeader(name string) bool {
 	return strings.EqualFold(name, ObsoleteRequestPrivateNetwork) || strings.EqualFold(name, ObsoleteAllowPrivateNetwork)
+}
+
+// IsPotentiallyTrustworthy reports whether a page at origin (its ASCII
+// serialization, e.g. "http://app.localhost:8080") is a secure context:
+// https, or a loopback host (localhost, *.localhost, 127.0.0.0/8, [::1]).
+// See https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy.
+// Only such a page can be granted a Local Network Access permission; the
+// opaque origin "null" is not.
+func IsPotentiallyTrustworthy(origin string) bool {
+	scheme, rest, ok := strings.Cut(origin, "://")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "https", "wss":
+		return true
+	case "http", "ws":
+	default:
+		return false
+	}
+	host := strings.ToLower(rest)
+	if strings.HasPrefix(host, "[") {
+		return strings.HasPrefix(host, "[::1]")
+	}
+	host, _, _ = strings.Cut(host, ":")
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }

@@ -70,3 +70,22 @@ func TestLocalNetworkAccessErrors(t *testing.T) {
 		t.Error("IsObsoletePrivateNetworkHeader: wrong answer for the allow header or for Access-Control-Allow-Origin")
 	}
 }
+
+func TestIsPotentiallyTrustworthy(t *testing.T) {
+	for origin, want := range map[string]bool{
+		"https://app.example.com":      true,
+		"http://app.example.com":       false, // InsecureLocalNetwork
+		"http://app.localhost:8080":    true,
+		"http://localhost":             true,
+		"http://127.0.0.1:3000":        true,
+		"http://[::1]:3000":            true,
+		"http://10.0.0.5":              false,
+		"null":                         false,
+		"http://localhost.example.com": false,
+		"http://127.example.com":       false,
+	} {
+		if got := IsPotentiallyTrustworthy(origin); got != want {
+			t.Errorf("IsPotentiallyTrustworthy(%q) = %v; want %v", origin, got, want)
+		}
+	}
+}
