@@ -30,6 +30,8 @@ func TestCheck(t *testing.T) {
 	cookies.CookiesSent = []harness.Cookie{{Name: "session"}}
 	cookies.CookiesBlocked = []harness.Cookie{{Name: "tracker", Reasons: []string{"SameSiteLax"}}}
 	netFail := &harness.Observation{Outcome: harness.OutcomeNetworkFailure, NetError: "net::ERR_CONNECTION_REFUSED"}
+	cached := readable(200)
+	cached.Actual.FromCache = true
 	local := readable(200)
 	local.LocalNetwork = harness.LocalNetwork{Page: "public", Target: "local", Granted: []harness.Permission{"local-network"}, ResourceSpace: network.IPAddressSpaceLocal}
 
@@ -78,6 +80,7 @@ func TestCheck(t *testing.T) {
 			blockedBy(network.CorsErrorLocalNetworkAccessPermissionDenied, ""), "want refused: InsecureLocalNetwork"},
 		{"target in the local space", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, local, ""},
 		{"target not in the local space", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, readable(200), "address space (none reported); want Local"},
+		{"from the HTTP cache: no space to report", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, cached, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
