@@ -63,9 +63,19 @@ var Catalogue = []Entry{
 		},
 	},
 	{
+		Config:  "customheaders-stock-options-handler.config",
+		Mistake: "(correct on a stock IIS) the customHeaders block alone: the inherited OPTIONSVerbHandler answers the preflight 200 and customHeaders put the CORS headers on it",
+		Fix:     "—",
+		Checks: []Check{
+			{Name: "the preflight passes on OPTIONSVerbHandler's 200", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},
+			{Name: "another origin sees the static value", Probe: getFrom(Admin),
+				Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorAllowOriginMismatch, FailedParameter: App}, Why: corsCheck + ", step 4"},
+		},
+	},
+	{
 		Config:  "customheaders-no-options-handler.config",
-		Mistake: "OPTIONS is not handled: the default handler answers the preflight 405",
-		Fix:     `Map OPTIONS to the OPTIONSVerbHandler (or let the CORS module answer preflights)`,
+		Mistake: `<remove name="OPTIONSVerbHandler"/> drops the handler a stock IIS answers OPTIONS with: StaticFile answers the preflight 405`,
+		Fix:     `Delete the <remove name="OPTIONSVerbHandler"/> (a stock IIS then answers OPTIONS 200), or let the CORS module answer preflights`,
 		Checks: []Check{
 			{Name: "preflight refused with 405", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Blocked, CORSError: network.CorsErrorPreflightInvalidStatus}, Why: preflight},
 			{Name: "simple requests still work", Probe: getFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200},
@@ -95,7 +105,7 @@ var Catalogue = []Entry{
 	},
 	{
 		Config:  "customheaders-exact-origin-options-handler.config",
-		Mistake: "(correct for one origin) static exact origin with an OPTIONS handler; Max-Age 86400 is capped by Chrome at 7200",
+		Mistake: "(correct for one origin) static exact origin; the <remove>/<add> of OPTIONSVerbHandler re-adds what IIS already has; Max-Age 86400 is capped by Chrome at 7200",
 		Fix:     "Fine for a single origin without credentials; use the CORS module for several origins",
 		Checks: []Check{
 			{Name: "the listed origin passes preflight", Probe: anonJSONPostFrom(App), Want: judge.Want{Outcome: judge.Readable, Status: 200}, Why: preflight},

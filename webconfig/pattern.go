@@ -1,7 +1,6 @@
 package webconfig
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"strings"
 )
@@ -9,17 +8,10 @@ import (
 // maxEnum bounds the strings a pattern is enumerated into.
 const maxEnum = 100
 
-// originPattern is a rewrite condition pattern on {HTTP_ORIGIN}, parsed for
-// analysis. Patterns are read as ECMAScript, approximated by Go's syntax,
-// as the iis package does.
-type originPattern struct {
-	src        string
-	ignoreCase bool
-	re         *syntax.Regexp
-	match      *regexp.Regexp
-}
-
-func parseOriginPattern(src string, ignoreCase bool) (*originPattern, bool) {
+// parseRegexp parses an ECMAScript condition pattern into Go's syntax
+// tree, only to enumerate the origins its author meant (below): whether a
+// pattern matches an origin is always asked of the iis package.
+func parseRegexp(src string, ignoreCase bool) (*syntax.Regexp, bool) {
 	flags := syntax.Perl
 	if ignoreCase {
 		flags |= syntax.FoldCase
@@ -28,57 +20,7 @@ func parseOriginPattern(src string, ignoreCase bool) (*originPattern, bool) {
 	if err != nil {
 		return nil, false
 	}
-	expr := src
-	if ignoreCase {
-		expr = "(?i)" + expr
-	}
-	m, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, false
-	}
-	return &originPattern{src: src, ignoreCase: ignoreCase, re: re.Simplify(), match: m}, true
-}
-
-func (p *originPattern) matches(s string) bool { return p.match.MatchString(s) }
-
-// anchoredStart and anchoredEnd report whether every match must begin at
-// the start (end) of the input.
-func anchoredStart(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpBeginText, syntax.OpBeginLine:
-		return true
-	case syntax.OpCapture:
-		return anchoredStart(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && anchoredStart(re.Sub[0])
-	case syntax.OpAlternate:
-		for _, s := range re.Sub {
-			if !anchoredStart(s) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func anchoredEnd(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpEndText, syntax.OpEndLine:
-		return true
-	case syntax.OpCapture:
-		return anchoredEnd(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && anchoredEnd(re.Sub[len(re.Sub)-1])
-	case syntax.OpAlternate:
-		for _, s := range re.Sub {
-			if !anchoredEnd(s) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return re.Simplify(), true
 }
 
 // enumerate lists the strings the pattern's body stands for, anchors read

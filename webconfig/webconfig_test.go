@@ -18,14 +18,19 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/li
 const fixtures = "../fixtures/iis/testdata"
 
 // inputs are the web.config files the golden tests run on: the iis
-// fixtures and the field-guide file of this package.
+// fixtures and this package's own files (the field guide's mistakes; a
+// <location path="api"> with a Wildcard echo and an IsFile SPA rule).
 func inputs(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(fixtures, "*.config"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures in %s: %v", fixtures, err)
 	}
-	return append(files, filepath.Join("testdata", "field-guide.config"))
+	own, err := filepath.Glob(filepath.Join("testdata", "*.config"))
+	if err != nil || len(own) < 2 {
+		t.Fatalf("want field-guide.config and location-spa.config in testdata: %v", err)
+	}
+	return append(files, own...)
 }
 
 func load(t *testing.T, path string) *iis.Config {
@@ -128,29 +133,64 @@ func TestRules(t *testing.T) {
 	echoCfg := func(pattern, extra string) string {
 		return inline(strings.Replace(strings.Replace(echo, "%s", pattern, 1), "%s", extra, 1))
 	}
+	const customACAO = `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>`
+	// The ASP.NET Web API template: OPTIONS and every verb to the application.
+	const webAPIHandlers = `<handlers><remove name="ExtensionlessUrlHandler-Integrated-4.0"/><remove name="OPTIONSVerbHandler"/><remove name="TRACEVerbHandler"/><add name="ExtensionlessUrlHandler-Integrated-4.0" path="*." verb="*" type="System.Web.Handlers.TransferRequestHandler" preCondition="integratedMode,runtimeVersionv4.0"/></handlers>`
+	wildcardEcho := func(pattern string) string {
+		return inline(`<rewrite><outboundRules><rule name="echo" patternSyntax="Wildcard"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern="*"/><conditions><add input="{HTTP_ORIGIN}" pattern="` + pattern + `"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule><rule name="vary" patternSyntax="Wildcard"><match serverVariable="RESPONSE_Vary" pattern="*"/><action type="Rewrite" value="Origin"/></rule></outboundRules></rewrite>`)
+	}
 	vary := `<rule name="vary"><match serverVariable="RESPONSE_Vary" pattern=".*"/><action type="Rewrite" value="Origin"/></rule>`
 	tests := []struct {
 		rule       string
 		fires, not string // fixture names or inline configs (starting with "<")
 	}{
 		{RuleDuplicateAllowOrigin, "cors-module-with-customheaders", "cors-module-exact-origins"},
-		{RuleDuplicateAllowOrigin, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>` + strings.Replace(strings.Replace(echo, "%s", `^https://b\.example$`, 1), "%s", vary, 1)), "rewrite-echo-anchored"},
-		{RuleOriginHasPath, "customheaders-trailing-slash", "customheaders-no-options-handler"},
+		// An outbound rule sets (replaces) the header customHeaders added, so
+		// the emulation sends one line: no duplicate.
+		{RuleDuplicateAllowOrigin, inline(`<cors enabled="true"><add origin="https://a.example"/></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>`),
+			inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>` + strings.Replace(strings.Replace(echo, "%s", `^https://b\.example$`, 1), "%s", vary, 1))},
+		{RuleDuplicateCORSHeader, inline(`<cors enabled="true"><add origin="https://a.example"><allowHeaders><add header="Content-Type"/></allowHeaders></add></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Headers" value="Content-Type, Authorization"/></customHeaders></httpProtocol>`), "cors-module-exact-origins"},
+		{RuleOriginHasPath, "customheaders-trailing-slash", "customheaders-exact-origin-options-handler"},
 		{RuleOriginHasPath, inline(`<cors enabled="true"><add origin="https://app.example.com/api"/></cors>`), "cors-module-no-expose-headers"},
 		{RuleWildcardCredentials, "customheaders-wildcard-with-credentials", "customheaders-wildcard"},
 		{RuleWildcardCredentials, "cors-module-only-star-with-credentials", "cors-module-wildcard-subdomain"},
 		{RuleWildcardCredentials, inline(`<cors enabled="true"><add origin="*" allowCredentials="true"/><add origin="https://a.example"/></cors>`), "cors-module-exact-origins"},
 		{RuleWindowsAuthPreflight, "windows-auth-challenges-preflight", "windows-auth-cors-module"},
 		{RuleWindowsAuthPreflight, "windows-auth-app-level-cors", "windows-auth-anonymous-allowed"},
-		{RuleOptionsDenied, "request-filtering-denies-options", "customheaders-no-options-handler"},
+		{RuleOptionsDenied, "request-filtering-denies-options", "customheaders-wildcard"},
 		{RuleOptionsDenied, inline(`<cors enabled="true"><add origin="https://a.example"/></cors><security><requestFiltering><verbs allowUnlisted="false"><add verb="GET" allowed="true"/></verbs></requestFiltering></security>`), inline(`<security><requestFiltering><verbs allowUnlisted="true"><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`)},
-		{RuleOptionsNotHandled, "customheaders-no-options-handler", "customheaders-exact-origin-options-handler"},
-		{RuleOptionsNotHandled, "customheaders-wildcard", "rewrite-echo-unanchored"},
+		// A stock IIS inherits OPTIONSVerbHandler: a plain customHeaders file
+		// gets 200 to its preflight; only removing the handler gives 405.
+		{RuleOptionsNotHandled, inline(customACAO + `<handlers><remove name="OPTIONSVerbHandler"/></handlers>`), "customheaders-wildcard"},
+		{RuleOptionsNotHandled, inline(customACAO + `<handlers><clear/><add name="StaticFile" path="*" verb="*" modules="StaticFileModule"/></handlers>`), "customheaders-exact-origin-options-handler"},
+		{RuleOptionsToApplication, inline(customACAO + webAPIHandlers), inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Methods" value="GET, POST, PUT"/><add name="Access-Control-Allow-Headers" value="Content-Type"/></customHeaders></httpProtocol>` + webAPIHandlers)},
+		// The usual "enable PUT and DELETE" recipe, with an allow list left behind.
+		{RuleMethodNotAllowed, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Methods" value="GET, POST"/><add name="Access-Control-Allow-Headers" value="Content-Type"/></customHeaders></httpProtocol><handlers><remove name="ExtensionlessUrlHandler-Integrated-4.0"/><add name="ExtensionlessUrlHandler-Integrated-4.0" path="*." verb="GET,HEAD,POST,PUT,DELETE" type="System.Web.Handlers.TransferRequestHandler"/></handlers>`),
+			inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Methods" value="GET, POST"/><add name="Access-Control-Allow-Headers" value="Content-Type"/></customHeaders></httpProtocol>` + webAPIHandlers)},
+		{RuleOriginRuleIncomplete, inline(`<cors enabled="true"><add origin="https://a.example"><allowHeaders><add header="Content-Type"/></allowHeaders><allowMethods><add method="PUT"/></allowMethods></add><add origin="https://b.example"/></cors>`),
+			inline(`<cors enabled="true"><add origin="https://a.example"><allowHeaders><add header="Content-Type"/></allowHeaders></add><add origin="https://b.example"><allowHeaders><add header="content-type"/></allowHeaders></add></cors>`)},
+		{RuleOriginRuleIncomplete, "cors-module-exact-origins-no-fail-unlisted", "cors-module-wildcard-subdomain"},
+		{RuleMisspeltHeader, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Headers" value="Content-Type, Athorization"/></customHeaders></httpProtocol>`), "customheaders-exact-origin-options-handler"},
+		{RuleMisspeltHeader, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Orgin" value="https://a.example"/></customHeaders></httpProtocol>`), "cors-module-no-expose-headers"},
+		{RuleExposeCORSHeader, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Expose-Headers" value="Access-Control-Allow-Origin"/></customHeaders></httpProtocol>`), "cors-module-exact-origins"},
+		{RuleForbiddenHeaderListed, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Headers" value="Origin, Content-Type"/></customHeaders></httpProtocol>`), "customheaders-exact-origin-options-handler"},
+		{RuleIISConfigError, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="access-control-allow-origin" value="https://a.example"/></customHeaders></httpProtocol>`), "customheaders-wildcard"},
+		{RuleNotEmulated, inline(`<rewrite><rules><rule name="look"><match url=".*"/><conditions><add input="{HTTP_ORIGIN}" pattern="^(?!https://evil)https://a\.example$"/></conditions><action type="None"/></rule></rules></rewrite>`), "rewrite-echo-anchored"},
+		{RuleReverseProxy, inline(customACAO + `<rewrite><rules><rule name="proxy"><match url="api/(.*)"/><action type="Rewrite" url="http://localhost:3000/{R:1}"/></rule></rules></rewrite>`), "rewrite-echo-anchored"},
 		{RuleMaxAgeAboveCap, "customheaders-exact-origin-options-handler", "windows-auth-cors-module"},
 		{RuleMaxAgeAboveCap, "cors-module-exact-origins", "cors-module-wildcard-subdomain"},
 		{RuleUnanchoredOrigin, "rewrite-echo-unanchored", "rewrite-echo-anchored"},
 		{RuleUnanchoredOrigin, "rewrite-echo-capture-unanchored", echoCfg(`^https://[a-z]+\.example\.com$`, vary)},
+		// Under patternSyntax="Wildcard" the pattern is the whole input.
+		{RuleUnanchoredOrigin, echoCfg(`https://app\.example\.com`, vary), wildcardEcho(`https://app.example.com`)},
 		{RuleUnescapedDotOrigin, echoCfg(`^https://app.example.com$`, vary), "rewrite-echo-unanchored"},
+		{RuleUnescapedDotOrigin, echoCfg(`^https://app.example.com$`, vary), wildcardEcho(`https://*.example.com`)},
+		// The match pattern of a RESPONSE_ rule is tested against the header, not the URL.
+		{RuleOutboundNeverMatches, inline(`<rewrite><outboundRules><rule name="fonts"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern="\.(woff|ttf)$"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite>`), "rewrite-echo-anchored"},
+		{RuleSimpleOnly, "customheaders-wildcard", "customheaders-exact-origin-options-handler"},
+		{RuleNoAllowOrigin, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Methods" value="POST,GET"/></customHeaders></httpProtocol>`), "app-level-cors"},
+		{RuleSeveralOrigins, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example, https://b.example"/></customHeaders></httpProtocol>`), "customheaders-trailing-slash"},
+		{RuleCredentialsValue, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Credentials" value="True"/></customHeaders></httpProtocol>`), "customheaders-wildcard-with-credentials"},
 		{RuleEchoWithoutVary, "rewrite-echo-anchored", echoCfg(`^https://app\.example\.com$`, vary)},
 		{RuleEchoWithoutVary, "rewrite-echo-capture-unanchored", "cors-module-exact-origins"},
 		{RuleFailUnlistedSameOrigin, "cors-module-exact-origins", "cors-module-exact-origins-no-fail-unlisted"},
@@ -162,8 +202,11 @@ func TestRules(t *testing.T) {
 		}
 		return load(t, filepath.Join(fixtures, s+".config"))
 	}
+	// A rule that is a mistake must not fire as one; its note form (the
+	// application answers OPTIONS with the headers complete) may.
+	noteRules := map[string]bool{RuleForbiddenHeaderListed: true, RuleNotEmulated: true, RuleReverseProxy: true, RuleExposeCORSHeader: true, RuleSimpleOnly: true, RuleNoAllowOrigin: true}
 	has := func(fs []Finding, rule string) bool {
-		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule })
+		return slices.ContainsFunc(fs, func(f Finding) bool { return f.Rule == rule && (!f.Note || noteRules[rule]) })
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -199,8 +242,11 @@ func TestPatternExamples(t *testing.T) {
 		{`^https://[a-z0-9-]+\.example\.com$`, true, "", ""},
 	}
 	for _, tt := range tests {
-		c := iis.Condition{Input: "{HTTP_ORIGIN}", Pattern: iis.Pattern{Source: tt.pattern, IgnoreCase: tt.ignoreCase}, Line: 1}
-		fs := patternFindings(c, false)
+		pat, err := iis.CompilePattern(tt.pattern, "", tt.ignoreCase, false)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.pattern, err)
+		}
+		fs := patternFindings(iis.Condition{Input: "{HTTP_ORIGIN}", Pattern: pat, Line: 1}, false)
 		var got *Finding
 		for i := range fs {
 			if fs[i].Rule == tt.rule {
@@ -245,8 +291,11 @@ func TestFieldGuideFile(t *testing.T) {
 	for _, f := range fs {
 		rules[f.Rule] = true
 	}
-	for _, want := range []string{RuleDuplicateAllowOrigin, RuleOriginHasPath, RuleMaxAgeAboveCap, RuleOptionsDenied,
-		RuleUnanchoredOrigin, RuleUnescapedDotOrigin, RuleEchoWithoutVary, RuleFailUnlistedSameOrigin} {
+	// The echo rule replaces the Access-Control-Allow-Origin customHeaders
+	// and the CORS Module add, so the duplicate left is the credentials one;
+	// the CORS Module adds Vary: Origin, so the echo is cached per origin.
+	for _, want := range []string{RuleDuplicateCORSHeader, RuleOriginHasPath, RuleMaxAgeAboveCap, RuleOptionsDenied,
+		RuleUnanchoredOrigin, RuleUnescapedDotOrigin, RuleFailUnlistedSameOrigin} {
 		if !rules[want] {
 			t.Errorf("field-guide.config: no %s finding", want)
 		}
@@ -333,5 +382,67 @@ func TestDerivePolicy(t *testing.T) {
 	}
 	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "infinite") }) {
 		t.Errorf("no note about the infinite set: %q", notes)
+	}
+}
+
+func TestMisspelling(t *testing.T) {
+	tests := map[string]string{
+		"Athorization":                "Authorization",
+		"authorisation":               "Authorization",
+		"Content-Typ":                 "Content-Type",
+		"Acess-Control-Allow-Origin":  "Access-Control-Allow-Origin",
+		"Access-Control-Allow-Orgin":  "Access-Control-Allow-Origin",
+		"X-Requested-Wiht":            "X-Requested-With",
+		"Authorization":               "",
+		"content-type":                "",
+		"X-Custom-Header":             "",
+		"X-Api-Version":               "",
+		"Accept":                      "",
+		"If-Match":                    "",
+		"X-Total-Pages":               "",
+		"Access-Control-Allow-Origin": "",
+	}
+	for name, want := range tests {
+		if got := misspelling(name); got != want {
+			t.Errorf("misspelling(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestLocationFile: a <location path="api">, a Wildcard echo and an IsFile
+// SPA rule are read, linted and derived, never refused; the location's
+// finding names it, and the policy is the location's.
+func TestLocationFile(t *testing.T) {
+	cfg := load(t, filepath.Join("testdata", "location-spa.config"))
+	fs := Lint(cfg)
+	var misspelt, vary *Finding
+	for i, f := range fs {
+		switch f.Rule {
+		case RuleMisspeltHeader:
+			misspelt = &fs[i]
+		case RuleEchoWithoutVary:
+			vary = &fs[i]
+		case RuleUnanchoredOrigin, RuleUnescapedDotOrigin:
+			t.Errorf("a Wildcard pattern is anchored and has no regular-expression dot: %+v", f)
+		}
+	}
+	if misspelt == nil || misspelt.Location != "api" || misspelt.Line != 39 || misspelt.Verdict != "HeaderDisallowedByPreflightResponse" {
+		t.Errorf("misspelt Athorization: %+v, want line 39 in location api", misspelt)
+	}
+	if vary == nil || vary.Location != "" {
+		t.Errorf("the site's echo without Vary: %+v, want it on the site (the api location adds Vary)", vary)
+	}
+	p, notes, err := DerivePolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Endpoints[0].Path != "/api" || len(p.Origins) != 1 || p.Origins[0].Value != "https://*.example.com" || !p.Origins[0].Wildcard {
+		t.Errorf("policy endpoints %+v origins %+v, want /api and https://*.example.com", p.Endpoints, p.Origins)
+	}
+	if !slices.Contains(p.Headers, "Authorization") {
+		t.Errorf("headers %q: the misspelt name should be the one meant", p.Headers)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, `<location path="api">`) }) {
+		t.Errorf("no note about the location: %q", notes)
 	}
 }

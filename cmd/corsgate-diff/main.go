@@ -1,7 +1,9 @@
 // Command corsgate-diff runs two IIS configurations through the IIS
 // emulation in real Chromium with the same probe matrix and prints which
 // browser verdicts changed. Exit status 1 when a change breaks an origin
-// that was allowed or opens one that was refused; 3 on bad input.
+// that was allowed or opens one that was refused; 3 on bad usage or a file
+// that is not a web.config. A version that configures no CORS is probed
+// with the other version's policy.
 //
 //	make diff OLD=web.old.config NEW=web.new.config
 package main
@@ -39,13 +41,18 @@ func run(oldPath, newPath, reports string) int {
 	if err != nil {
 		return fail(err)
 	}
-	oldPol, oldNotes, err := webconfig.DerivePolicy(oldCfg)
-	if err != nil {
-		return fail(err)
-	}
-	newPol, newNotes, err := webconfig.DerivePolicy(newCfg)
-	if err != nil {
-		return fail(err)
+	// A version that configures no CORS (the application may do it, or
+	// CORS is being added or removed) is probed with the other's policy.
+	oldPol, oldNotes, oldErr := webconfig.DerivePolicy(oldCfg)
+	newPol, newNotes, newErr := webconfig.DerivePolicy(newCfg)
+	switch {
+	case oldErr != nil && newErr != nil:
+		fmt.Printf("corsgate diff: %s -> %s: neither configures CORS in IIS, so the emulation sends no CORS header for either (%v)\n", oldPath, newPath, newErr)
+		return 0
+	case oldErr != nil:
+		oldPol, oldNotes = newPol, []string{fmt.Sprintf("%s: %v; probed with the policy of %s", oldPath, oldErr, newPath)}
+	case newErr != nil:
+		newPol, newNotes = oldPol, []string{fmt.Sprintf("%s: %v; probed with the policy of %s", newPath, newErr, oldPath)}
 	}
 	union, err := conformance.Union(oldPol, newPol)
 	if err != nil {

@@ -4,6 +4,11 @@
 //
 //	make lint CONFIG=web.config
 //	make policy CONFIG=web.config
+//
+// Exit status: 0 when there is nothing to report (lint: no mistakes, notes
+// aside; policy: a policy was derived), 1 when lint finds a mistake or the
+// configuration implies no policy (no CORS configured), 3 only for bad
+// usage or a file that is not a web.config (not XML, no <configuration>).
 package main
 
 import (
@@ -28,18 +33,18 @@ func main() {
 	case "lint":
 		fs := webconfig.Lint(cfg)
 		fmt.Print(webconfig.Format(os.Args[2], fs))
-		if len(fs) > 0 {
+		if webconfig.Failing(fs) {
 			os.Exit(1)
 		}
 	case "policy":
 		p, notes, err := webconfig.DerivePolicy(cfg)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "corsgate-iis:", err)
-			os.Exit(3)
-		}
 		fmt.Printf("# corsgate policy derived from %s\n", os.Args[2])
 		for _, n := range notes {
 			fmt.Printf("# note: %s\n", n)
+		}
+		if err != nil {
+			fmt.Printf("# no policy: %v\n", err)
+			os.Exit(1)
 		}
 		fmt.Print(p.Redacted())
 	}
