@@ -3,7 +3,7 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff stress fuzz
+.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff stress fuzz playground screenshot
 
 ## check: the conformance run. No arguments: the built-in demo API and its sample policy
 ## (DEMO=broken: the same policy against a demo API with realistic mistakes).
@@ -44,6 +44,15 @@ suites:
 ## lab: the teaching lab — every IIS configuration, what curl sees vs what Chrome decides.
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
+
+## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; a free port
+## when 8088 is taken): pick a lab case or edit a web.config, pick the request, run it in Chrome.
+playground: setup
+	go run ./cmd/corsgate-playground -port $(or $(PORT),0)
+
+## screenshot: the playground suite, writing the README's docs/playground.png.
+screenshot: setup
+	UPDATE_SCREENSHOT=1 $(GINKGO) --focus='README' ./suites/playground
 
 ## bench: a 517-probe matrix (the demo policy plus endpoints and origins) with each isolation
 ## strategy side by side, cold: probes/s, peak memory, CPU per probe, targets met or not.

@@ -73,9 +73,11 @@ func unionStrings(a, b []string) []string {
 }
 
 // ServeConfig serves an IIS configuration through the emulation in front
-// of the application, on http://api.localhost:PORT.
+// of the application, on http://api.localhost:PORT, with the options lint
+// and make policy use (iis.NewSite: ARR on for a reverse-proxy file,
+// requests taken as HTTPS), so make diff judges the IIS lint describes.
 func ServeConfig(cfg *iis.Config) (target string, closeFn func(), err error) {
-	srv, err := loopback.Listen(iis.New(cfg, fixtures.App()), nil)
+	srv, err := loopback.Listen(iis.NewSite(cfg, fixtures.App()), nil)
 	if err != nil {
 		return "", nil, fmt.Errorf("conformance: serving the configuration: %w", err)
 	}

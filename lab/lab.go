@@ -112,7 +112,8 @@ type Server struct {
 	srv  *loopback.Server
 }
 
-// Serve loads dir/e.Config and serves it in front of the application.
+// Serve loads dir/e.Config and serves it in front of the application, as
+// lint and make diff see the site (iis.NewSite).
 func Serve(dir string, e Entry) (*Server, error) {
 	cfg, err := iis.Load(filepath.Join(dir, e.Config))
 	if err != nil {
@@ -122,7 +123,7 @@ func Serve(dir string, e Entry) (*Server, error) {
 	if e.App == AppLevelCORS {
 		app = fixtures.AppLevelCORS(App, Admin)
 	}
-	rec := fixtures.Record(iis.New(cfg, app))
+	rec := fixtures.Record(iis.NewSite(cfg, app))
 	// The server also serves the probe page, so a check can run from the
 	// API's own origin (same-origin requests).
 	mux := http.NewServeMux()

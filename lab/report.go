@@ -11,6 +11,16 @@ import (
 	"github.com/corsgate/corsgate/judge"
 )
 
+// PlaygroundBase is where make playground listens by default; each check
+// of the HTML report links to its case there (the links work while the
+// playground runs on its default port).
+const PlaygroundBase = "http://127.0.0.1:8088/"
+
+// PlaygroundLink is the playground's stable link to check i of e.
+func (e EntryReport) PlaygroundLink(i int) string {
+	return fmt.Sprintf("%s?lab=%s&check=%d", PlaygroundBase, strings.TrimSuffix(e.Entry.Config, ".config"), i)
+}
+
 // Report is a lab run: for every configuration, what curl sees and what
 // Chrome decides for each check.
 type Report struct {
@@ -203,7 +213,8 @@ details{margin:.4em 0}
 <h1>corsgate IIS lab</h1>
 <p>Each IIS configuration below reproduces one mistake of the field guide (or its correct counterpart).
 For every check: what a curl-like client sees (it applies no CORS rule), what Chrome decides, and Chrome's own console message.
-Browser: <code>{{.Browser}}</code>. Generated {{.Generated.Format "2006-01-02 15:04 MST"}}.</p>
+Browser: <code>{{.Browser}}</code>. Generated {{.Generated.Format "2006-01-02 15:04 MST"}}.
+"Try it" opens the check in the teaching playground, where you can change the web.config and the request: run <code>make playground</code> first (the links assume its default port, 8088).</p>
 <table><tr><th style="width:30%">configuration</th><th>mistake (or counterpart)</th><th style="width:12%">checks as expected</th></tr>
 {{range .Entries}}<tr><td><a href="#{{.Entry.Config}}">{{.Entry.Config}}</a></td><td>{{.Entry.Mistake}}</td><td>{{.Passed}} / {{len .Checks}}</td></tr>
 {{end}}</table>
@@ -213,13 +224,13 @@ Browser: <code>{{.Browser}}</code>. Generated {{.Generated.Format "2006-01-02 15
 <p class="fix">Fix: {{.Entry.Fix}}</p>
 <details open><summary>web.config</summary><pre>{{.Config}}</pre></details>
 <table class="checks"><tr><th>check</th><th>what curl sees</th><th>what Chrome decides</th><th>console message</th><th>why</th></tr>
-{{range .Checks}}<tr>
-<td class="{{if .OK}}ok{{else}}fail{{end}}">{{.Check.Name}}{{if .Mismatch}}<br><b>unexpected: {{.Mismatch}}</b>{{end}}</td>
+{{$e := .}}{{range $i, $c := .Checks}}{{with $c}}<tr>
+<td class="{{if .OK}}ok{{else}}fail{{end}}">{{.Check.Name}}{{if .Mismatch}}<br><b>unexpected: {{.Mismatch}}</b>{{end}}<br><a href="{{$e.PlaygroundLink $i}}">try it</a></td>
 <td class="curl">{{range .CurlLines}}{{.}}<br>{{end}}</td>
 <td>{{.Chrome}}</td>
 <td class="console">{{.Console}}</td>
 <td>{{.Check.Why}}</td>
-</tr>{{end}}
+</tr>{{end}}{{end}}
 </table>
 {{end}}
 </body></html>

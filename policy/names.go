@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/corsgate/corsgate/fetchspec"
+	"github.com/corsgate/corsgate/internal/spell"
 )
 
 // isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
@@ -171,7 +172,7 @@ func suggest(unknown string, known []string) string {
 	}
 	best, bestD := "", 1<<30
 	for _, k := range known {
-		if d := editDistance(u, fold(k)); d < bestD {
+		if d := spell.Distance(u, fold(k)); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -221,25 +222,4 @@ var synonyms = map[string]string{
 	"statuscode":               "status",
 	"code":                     "status",
 	"route":                    "path",
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -193,7 +193,8 @@ var corpusMust = map[string][]finding{
 	"php-star-isfile-rewrite":               {{webconfig.RuleSimpleOnly, []int{19}, true}},
 	"mvc-star-location-crossdomain":         {{webconfig.RuleSimpleOnly, []int{20}, true}},
 	"outbound-echo-precondition-locations":  {{webconfig.RuleEchoWithoutVary, []int{82, 102}, false}},
-	"webapi-isapi-verb-list-star":           {{webconfig.RuleOptionsToApplication, nil, false}},
+	"webapi-isapi-verb-list-star":           {{webconfig.RuleOptionsToApplication, []int{73}, false}},
+	"aspnetcore-release-transform-star":     {{webconfig.RuleOptionsToApplication, []int{22, 23}, true}},
 	"webapi-star-credentials-extra-header":  {{webconfig.RuleWildcardCredentials, []int{29, 32}, false}},
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/policy"
 )
@@ -239,7 +240,7 @@ func (d *deriver) meant(field string, list []string) []string {
 	var out []string
 	for _, v := range list {
 		switch {
-		case field == "headers" && forbiddenRequestHeader(v):
+		case field == "headers" && fetchspec.IsForbiddenRequestHeaderName(v):
 			d.note("the allowed header \"%s\" is a forbidden request header page JavaScript cannot set (harmless; the lint notes it); left out", v)
 			continue
 		case field == "expose" && strings.HasPrefix(strings.ToLower(v), "access-control-"):

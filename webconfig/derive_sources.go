@@ -198,6 +198,9 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 		}
 	}
 	loose := len(patternFindings(c, false)) > 0
+	if sampledPattern(c) && len(usable) > 0 {
+		d.note("line %d: the pattern \"%s\" uses a lookaround or back-reference, so its origins are sampled (read with the lookaround dropped, kept where the pattern as IIS runs it matches): %s; check the list by hand", c.Line, c.Source, strings.Join(usable, ", "))
+	}
 	switch {
 	case len(usable) > 0 && !loose:
 		if len(usable) > 1 {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -31,33 +32,12 @@ type Emulator struct {
 	h http.Handler
 }
 
-// NewEmulator serves cfg through the iis emulation, stock IIS 10 options,
-// with a stand-in application that sets no CORS header. One switch differs:
-// a file with a rule that rewrites to another host was written for a
-// server with Application Request Routing, so ARR is on and the stand-in
-// answers for the proxied application (without ARR every such request is
-// 404.4; the lint's reverse-proxy note says so).
+// NewEmulator serves cfg through the iis emulation as make lab and make
+// diff serve it (iis.SiteOptions: stock IIS 10, ARR on for a file whose
+// rule rewrites to another host, requests taken as HTTPS), with a stand-in
+// application that sets no CORS header.
 func NewEmulator(cfg *iis.Config) *Emulator {
-	o := iis.DefaultOptions()
-	o.ARR = proxies(cfg)
-	return &Emulator{h: iis.NewWithOptions(cfg, standInApp, o)}
-}
-
-// proxies reports whether an inbound rule of cfg, or of one of its
-// locations, rewrites to another host.
-func proxies(cfg *iis.Config) bool {
-	cfgs := []*iis.Config{cfg}
-	for _, l := range cfg.Locations {
-		cfgs = append(cfgs, l.Config)
-	}
-	for _, c := range cfgs {
-		for _, r := range c.InboundRules {
-			if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {
-				return true
-			}
-		}
-	}
-	return false
+	return &Emulator{h: iis.NewSite(cfg, standInApp)}
 }
 
 // Request is one cross-origin fetch a page makes.
@@ -108,7 +88,9 @@ func (e *Emulator) Fetch(r Request) Outcome {
 		r.Path = "/api/orders"
 	}
 	var out Outcome
-	if needsPreflight(r.Method, r.Headers) {
+	// https://fetch.spec.whatwg.org/#cors-preflight-fetch: a method that is not
+	// CORS-safelisted, or a CORS-unsafe request header (r lists only those).
+	if !fetchspec.IsSafelistedMethod(r.Method) || len(r.Headers) > 0 {
 		h := http.Header{"Origin": {r.Origin}, "Access-Control-Request-Method": {r.Method}}
 		if len(r.Headers) > 0 {
 			// Chrome sends the names lower-cased, sorted, comma-separated

@@ -99,14 +99,3 @@ func headerList(h http.Header, name string) []string {
 	}
 	return out
 }
-
-// needsPreflight is https://fetch.spec.whatwg.org/#cors-preflight-fetch's
-// trigger: a method other than GET, HEAD and POST, or a CORS-unsafe
-// request header (the caller lists only those).
-func needsPreflight(method string, unsafeHeaders []string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost:
-		return len(unsafeHeaders) > 0
-	}
-	return true
-}

@@ -295,7 +295,10 @@ func outboundSetting(cfg *iis.Config, name string) []iis.Rule {
 	want := "RESPONSE_" + strings.ReplaceAll(name, "-", "_")
 	var out []iis.Rule
 	for _, r := range cfg.OutboundRules {
-		if strings.EqualFold(r.ServerVariable, want) && strings.EqualFold(r.Action.Type, "Rewrite") {
+		// IIS takes RESPONSE_X-Y and RESPONSE_X_Y alike (the recipes write
+		// both); the emulator's headerName does the same.
+		sv := strings.ReplaceAll(r.ServerVariable, "-", "_")
+		if strings.EqualFold(sv, want) && strings.EqualFold(r.Action.Type, "Rewrite") {
 			out = append(out, r)
 		}
 	}
@@ -326,7 +329,7 @@ func corsHeaderLine(cfg *iis.Config) int {
 		}
 	}
 	for _, r := range cfg.OutboundRules {
-		if strings.HasPrefix(strings.ToUpper(r.ServerVariable), "RESPONSE_ACCESS_CONTROL_") {
+		if strings.HasPrefix(strings.ToUpper(strings.ReplaceAll(r.ServerVariable, "-", "_")), "RESPONSE_ACCESS_CONTROL_") {
 			return r.Line
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -157,17 +158,13 @@ func (l *linter) originRules() {
 		headers = appendNames(headers, r.AllowHeaders)
 	}
 	methods = slices.DeleteFunc(methods, func(m string) bool {
-		return strings.EqualFold(m, "OPTIONS") || m == "*" || !needsPreflight(strings.ToUpper(m), nil)
+		return strings.EqualFold(m, "OPTIONS") || m == "*" || fetchspec.IsSafelistedMethod(strings.ToUpper(m))
 	})
 	// Accept, Accept-Language and Content-Language are CORS-safelisted with
 	// the values pages send (https://fetch.spec.whatwg.org/#cors-safelisted-request-header):
 	// listing them asks for nothing a preflight checks.
 	headers = slices.DeleteFunc(headers, func(h string) bool {
-		switch strings.ToLower(h) {
-		case "*", "accept", "accept-language", "content-language":
-			return true
-		}
-		return forbiddenRequestHeader(h)
+		return h == "*" || fetchspec.SafelistedByName(h) || fetchspec.IsForbiddenRequestHeaderName(h)
 	})
 	for _, r := range allowed {
 		if r.Origin == "*" {
@@ -259,7 +256,7 @@ func (l *linter) servedMethods() {
 		case "", "*", "OPTIONS", "DEBUG", "TRACE", "TRACK", "CONNECT":
 			return
 		}
-		if !needsPreflight(m, nil) {
+		if fetchspec.IsSafelistedMethod(m) {
 			return
 		}
 		if _, ok := enabled[m]; !ok {

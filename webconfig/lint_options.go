@@ -44,7 +44,7 @@ func (l *linter) options() {
 			Fix:     "install the IIS CORS Module and configure <cors enabled=\"true\">, which answers preflights before authentication, or enable anonymous authentication and require Windows login for the other verbs (URL Authorization <allow verbs=\"OPTIONS\" users=\"?\"/>)"})
 	case pf.Status == http.StatusMethodNotAllowed:
 		l.optionsNotHandled(pf, verdict, headerLine)
-	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg) && !proxies(l.cfg):
+	case pf.FromApp && pf.Status >= 200 && pf.Status <= 299 && !corsModuleOn(l.cfg) && !l.cfg.Proxies():
 		// (A proxied preflight is the reverse-proxy note's subject.)
 		l.optionsToApplication(verdict, headerLine)
 	}
@@ -84,7 +84,7 @@ func (l *linter) filteringLine(method string) (line int, why, fix string) {
 // optionsNotHandled reports a 405 to the preflight: the file removed
 // OPTIONSVerbHandler or mapped OPTIONS to a handler that refuses it.
 func (l *linter) optionsNotHandled(pf *Exchange, verdict string, headerLine int) {
-	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.Options{})
+	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.SiteOptions(l.cfg))
 	line, cause, fix := headerLine, "", ""
 	for _, rm := range l.cfg.HandlerRemovals {
 		if rm.Clear || strings.EqualFold(rm.Name, "OPTIONSVerbHandler") {
@@ -121,7 +121,7 @@ func (l *linter) optionsNotHandled(pf *Exchange, verdict string, headerLine int)
 func (l *linter) optionsToApplication(verdict string, headerLine int) {
 	hasMethods := len(l.layersSetting(acam)) > 0
 	hasHeaders := len(l.layersSetting(acah)) > 0
-	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.Options{})
+	sel := l.cfg.Handler(http.MethodOptions, l.path, iis.SiteOptions(l.cfg))
 	line, who := headerLine, "a handler"
 	if sel.Found {
 		who = fmt.Sprintf("the handler \"%s\"", sel.Mapping.Name)

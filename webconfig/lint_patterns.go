@@ -68,12 +68,18 @@ func intendedOrigins(c iis.Condition) []string {
 	if !ok {
 		return nil
 	}
-	out, ok := enumerate(re)
+	all, ok := enumerate(re)
 	if !ok {
 		return nil
 	}
-	for i := range out {
-		out[i] = strings.ToLower(out[i])
+	_, exact := parseRE2(c.Source, c.IgnoreCase)
+	var out []string
+	for _, o := range all {
+		// A sampled origin (see parseRegexp) counts only if the pattern,
+		// as IIS runs it, takes it.
+		if o = strings.ToLower(o); exact || matches(c, o) {
+			out = append(out, o)
+		}
 	}
 	return out
 }

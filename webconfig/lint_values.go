@@ -211,11 +211,12 @@ func (l *linter) listEntries() []listEntry {
 	}
 	if l.cfg.CORS.Enabled {
 		for _, r := range l.cfg.CORS.Rules {
-			for _, n := range r.AllowHeaders {
-				out = append(out, listEntry{n, acah, r.Line, fmt.Sprintf("the allowHeaders of origin \"%s\"", r.Origin)})
+			// Each <add> has its own line, so a finding points at the entry.
+			for _, e := range r.AllowHeaderEntries {
+				out = append(out, listEntry{e.Name, acah, e.Line, fmt.Sprintf("the allowHeaders of origin \"%s\"", r.Origin)})
 			}
-			for _, n := range r.ExposeHeaders {
-				out = append(out, listEntry{n, aceh, r.Line, fmt.Sprintf("the exposeHeaders of origin \"%s\"", r.Origin)})
+			for _, e := range r.ExposeHeaderEntries {
+				out = append(out, listEntry{e.Name, aceh, e.Line, fmt.Sprintf("the exposeHeaders of origin \"%s\"", r.Origin)})
 			}
 		}
 	}
@@ -233,13 +234,20 @@ func (l *linter) names() {
 				Fix:     fmt.Sprintf("write name=\"%s\"", k)})
 		}
 	}
+	// One note per list, at its first Access-Control-* entry, naming the
+	// lines of the others.
 	exposed := map[string][]string{}
+	exposedLines := map[string][]int{}
 	var exposedOrder []listEntry
 	defer func() {
 		for _, e := range exposedOrder {
-			names := exposed[fmt.Sprintf("%d %s", e.line, e.where)]
+			names := exposed[e.where]
+			where := e.where
+			if lines := exposedLines[e.where]; len(lines) > 1 && lines[len(lines)-1] != lines[0] {
+				where = fmt.Sprintf("%s (lines %d-%d)", e.where, lines[0], lines[len(lines)-1])
+			}
 			l.add(Finding{Line: e.line, Rule: RuleExposeCORSHeader, Note: true,
-				Message: fmt.Sprintf("%s lists %s: Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; harmless (they merely become readable), likely meant for an allow list", e.where, quoteList(names, 6)),
+				Message: fmt.Sprintf("%s lists %s: Access-Control-Expose-Headers names response headers page JavaScript may read, and the Access-Control-* headers are for the browser, not the page; harmless (they merely become readable), likely meant for an allow list", where, quoteList(names, 6)),
 				Fix:     fmt.Sprintf("remove %s from the expose list", quoteList(names, 6))})
 		}
 	}()
@@ -258,12 +266,12 @@ func (l *linter) names() {
 			}
 			l.add(f)
 		case e.header == aceh && strings.HasPrefix(strings.ToLower(e.name), "access-control-"):
-			k := fmt.Sprintf("%d %s", e.line, e.where)
-			if _, ok := exposed[k]; !ok {
+			if _, ok := exposed[e.where]; !ok {
 				exposedOrder = append(exposedOrder, e)
 			}
-			exposed[k] = append(exposed[k], e.name)
-		case e.header == acah && forbiddenRequestHeader(e.name):
+			exposed[e.where] = append(exposed[e.where], e.name)
+			exposedLines[e.where] = append(exposedLines[e.where], e.line)
+		case e.header == acah && fetchspec.IsForbiddenRequestHeaderName(e.name):
 			l.add(Finding{Line: e.line, Rule: RuleForbiddenHeaderListed, Note: true,
 				Message: fmt.Sprintf("%s lists \"%s\", a forbidden request header page JavaScript can never set (https://fetch.spec.whatwg.org/#forbidden-request-header); the browser sets it itself and never asks for it in a preflight, so the entry is harmless and has no effect", e.where, e.name),
 				Fix:     fmt.Sprintf("remove \"%s\" (optional)", e.name)})

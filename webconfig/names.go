@@ -1,8 +1,9 @@
 package webconfig
 
 import (
-	"slices"
 	"strings"
+
+	"github.com/corsgate/corsgate/internal/spell"
 )
 
 // knownHeaders is the registry misspellings are measured against: the
@@ -22,19 +23,6 @@ var knownHeaders = []string{
 	"X-Total-Count", "X-Request-Id", "X-Correlation-Id", "X-Forwarded-For", "X-Powered-By",
 }
 
-// forbiddenRequestHeader reports whether page JavaScript can never set
-// name (https://fetch.spec.whatwg.org/#forbidden-request-header).
-func forbiddenRequestHeader(name string) bool {
-	l := strings.ToLower(name)
-	if strings.HasPrefix(l, "proxy-") || strings.HasPrefix(l, "sec-") {
-		return true
-	}
-	return slices.Contains([]string{"accept-charset", "accept-encoding", "access-control-request-headers",
-		"access-control-request-method", "connection", "content-length", "cookie", "cookie2", "date", "dnt",
-		"expect", "host", "keep-alive", "origin", "referer", "set-cookie", "te", "trailer",
-		"transfer-encoding", "upgrade", "via"}, l)
-}
-
 // misspelling returns the known header name that name is most likely a
 // misspelling of, "" when name is known or close to none. Close is an
 // edit distance of 1, or 2 for names of 8 letters or more.
@@ -48,7 +36,7 @@ func misspelling(name string) string {
 		if strings.EqualFold(k, name) {
 			return ""
 		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
+		if d := spell.Distance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -56,25 +44,4 @@ func misspelling(name string) string {
 		return best
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -3,6 +3,8 @@ package webconfig
 import (
 	"regexp/syntax"
 	"strings"
+
+	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
 // maxEnum bounds the strings a pattern is enumerated into.
@@ -11,7 +13,67 @@ const maxEnum = 100
 // parseRegexp parses an ECMAScript condition pattern into Go's syntax
 // tree, only to enumerate the origins its author meant (below): whether a
 // pattern matches an origin is always asked of the iis package.
+//
+// A pattern RE2 cannot parse (a lookaround, a back-reference) is parsed
+// with its lookaround groups dropped: what that enumerates is only a
+// sample, which callers check against the real pattern through iis (see
+// intendedOrigins), since a lookahead may exclude some of it.
 func parseRegexp(src string, ignoreCase bool) (*syntax.Regexp, bool) {
+	if re, ok := parseRE2(src, ignoreCase); ok {
+		return re, true
+	}
+	return parseRE2(dropLookarounds(src), ignoreCase)
+}
+
+// sampledPattern reports whether c is an ECMAScript pattern RE2 cannot
+// parse, whose intended origins are therefore only sampled.
+func sampledPattern(c iis.Condition) bool {
+	if s := strings.ToLower(c.Syntax); s != "" && s != "ecmascript" {
+		return false
+	}
+	_, ok := parseRE2(c.Source, c.IgnoreCase)
+	return !ok
+}
+
+// dropLookarounds removes (?=...), (?!...), (?<=...) and (?<!...) groups
+// from src, nested parentheses and escapes respected.
+func dropLookarounds(src string) string {
+	var b strings.Builder
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\\' && i+1 < len(src) {
+			b.WriteString(src[i : i+2])
+			i++
+			continue
+		}
+		rest := src[i:]
+		if strings.HasPrefix(rest, "(?=") || strings.HasPrefix(rest, "(?!") ||
+			strings.HasPrefix(rest, "(?<=") || strings.HasPrefix(rest, "(?<!") {
+			depth := 0
+			for j := i; j < len(src); j++ {
+				switch src[j] {
+				case '\\':
+					j++
+				case '(':
+					depth++
+				case ')':
+					depth--
+				}
+				if depth == 0 {
+					i = j
+					break
+				}
+			}
+			if depth != 0 {
+				return src
+			}
+			continue
+		}
+		b.WriteByte(src[i])
+	}
+	return b.String()
+}
+
+func parseRE2(src string, ignoreCase bool) (*syntax.Regexp, bool) {
 	flags := syntax.Perl
 	if ignoreCase {
 		flags |= syntax.FoldCase

@@ -175,7 +175,7 @@ func TestRules(t *testing.T) {
 		{RuleExposeCORSHeader, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Expose-Headers" value="Access-Control-Allow-Origin"/></customHeaders></httpProtocol>`), "cors-module-exact-origins"},
 		{RuleForbiddenHeaderListed, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Headers" value="Origin, Content-Type"/></customHeaders></httpProtocol>`), "customheaders-exact-origin-options-handler"},
 		{RuleIISConfigError, inline(`<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="access-control-allow-origin" value="https://a.example"/></customHeaders></httpProtocol>`), "customheaders-wildcard"},
-		{RuleNotEmulated, inline(`<rewrite><rules><rule name="look"><match url=".*"/><conditions><add input="{HTTP_ORIGIN}" pattern="^(?!https://evil)https://a\.example$"/></conditions><action type="None"/></rule></rules></rewrite>`), "rewrite-echo-anchored"},
+		{RuleNotEmulated, inline(`<rewrite><outboundRules><rule name="body"><match filterByTags="A" pattern="x"/><action type="Rewrite" value="y"/></rule></outboundRules></rewrite>`), "rewrite-echo-anchored"},
 		{RuleReverseProxy, inline(customACAO + `<rewrite><rules><rule name="proxy"><match url="api/(.*)"/><action type="Rewrite" url="http://localhost:3000/{R:1}"/></rule></rules></rewrite>`), "rewrite-echo-anchored"},
 		{RuleMaxAgeAboveCap, "customheaders-exact-origin-options-handler", "windows-auth-cors-module"},
 		{RuleMaxAgeAboveCap, "cors-module-exact-origins", "cors-module-wildcard-subdomain"},

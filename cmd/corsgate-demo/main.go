@@ -31,7 +31,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "corsgate-demo:", err)
 			os.Exit(3)
 		}
-		serve(*port, iis.New(cfg, fixtures.App()), "IIS emulation of "+*config, *config)
+		serve(*port, iis.NewSite(cfg, fixtures.App()), "IIS emulation of "+*config, *config)
 		return
 	}
 
