@@ -27,6 +27,9 @@ type Config struct {
 	// resolver maps exactly that host and port to a loopback listener; every
 	// other host, the target API's included, resolves normally.
 	Impersonate []string
+	// Fronts serve the API under its production name in front of the
+	// address of the build under test (front.go).
+	Fronts []Front
 	// ProbeTimeout bounds each probe; default 10s.
 	ProbeTimeout time.Duration
 	// Grace is how long to wait for secondary evidence (console line, audit
@@ -96,8 +99,12 @@ func Start(cfg Config) (env *Env, err error) {
 		}
 	}
 
+	fronted, err := parseFronts(cfg.Fronts)
+	if err != nil {
+		return nil, err
+	}
 	tlsHosts := []string{"app.localhost", "localhost", "127.0.0.1"}
-	for _, o := range impersonated {
+	for _, o := range append(impersonated, fronted...) {
 		if o.Scheme == "https" && !slices.Contains(tlsHosts, o.Host) {
 			tlsHosts = append(tlsHosts, o.Host)
 		}
@@ -178,6 +185,13 @@ func Start(cfg Config) (env *Env, err error) {
 		// Map host AND port, so only the page origin is redirected.
 		rules = append(rules, fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), l.Addr()))
 		env.origins[o.Name] = o
+	}
+	for i, f := range cfg.Fronts {
+		rule, err := env.startFront(f, ca, fronted[i])
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, rule)
 	}
 
 	env.Browser, err = Launch(BrowserConfig{

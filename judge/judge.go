@@ -93,6 +93,11 @@ func Check(w Want, o *harness.Observation) string {
 	if w.RawStatus != 0 && o.Actual.Status != w.RawStatus {
 		return fmt.Sprintf("the server answered %d; want %d", o.Actual.Status, w.RawStatus)
 	}
+	if w.RawStatusClass != 0 {
+		if why := checkStatusClass(w.RawStatusClass, o); why != "" {
+			return why
+		}
+	}
 	for _, h := range w.Readable {
 		if _, ok := o.JS.Header(h); !ok || !o.Readable() {
 			return fmt.Sprintf("JavaScript cannot read response header %s; want it readable", h)
@@ -226,4 +231,22 @@ func Describe(o *harness.Observation) string {
 		s += " (" + string(g) + " granted)"
 	}
 	return s
+}
+
+// checkStatusClass checks the class of the server's status: the actual
+// response's, or the last preflight's when no actual request was sent.
+func checkStatusClass(class int, o *harness.Observation) string {
+	status, what := o.Actual.Status, "the server answered"
+	if !o.Actual.Sent && len(o.Preflights) > 0 {
+		status, what = o.Preflights[len(o.Preflights)-1].Status, "the server answered the preflight with"
+	}
+	if status == 0 || status/100 == class {
+		return ""
+	}
+	if status == 401 && len(o.CookiesSent) == 0 {
+		// Chrome withheld the cookies (SameSite, third-party policy): the
+		// server answers the same without an Origin header.
+		return ""
+	}
+	return fmt.Sprintf("%s %d; want a %dxx, as without an Origin header (unlisted: omit refuses by leaving out the CORS headers, not by the status)", what, status, class)
 }

@@ -60,6 +60,11 @@ type Want struct {
 	// Status is the status JavaScript must read; RawStatus the status the
 	// server must answer on the actual request.
 	Status, RawStatus int
+	// RawStatusClass is the class (2 for 2xx) the server's status must be
+	// in: on the actual request, or on the preflight when Chrome sent no
+	// actual request. unlisted: omit wants a refused origin answered as
+	// without an Origin header, only without CORS headers.
+	RawStatusClass int
 	// Readable and Hidden are response headers JavaScript must, and must
 	// not, be able to read; OnTheWire are headers the actual response must
 	// carry whatever JavaScript may read.
@@ -100,6 +105,9 @@ func (w Want) String() string {
 	}
 	if w.RawStatus != 0 {
 		s += fmt.Sprintf(" (server %d)", w.RawStatus)
+	}
+	if w.RawStatusClass != 0 {
+		s += fmt.Sprintf(" (server %dxx)", w.RawStatusClass)
 	}
 	var more []string
 	if w.NetError != "" {

@@ -32,7 +32,11 @@ func (d *deriver) fromCORSModule() error {
 		if r.Origin == "*" {
 			star = &allowed[i]
 		}
+		before := len(d.origins)
 		d.addOrigin(r.Origin, r.Line)
+		if len(d.origins) > before {
+			d.recordRule(d.origins[len(d.origins)-1], r)
+		}
 		if r.AllowCredentials {
 			credOrigins++
 		} else {
@@ -53,16 +57,13 @@ func (d *deriver) fromCORSModule() error {
 		}
 	}
 	d.credentials = credOrigins > 0
-	if credOrigins > 0 && plainOrigins > 0 {
-		d.note("some rules allow credentials and some do not; a policy has one credentials setting, so it requires credentials for every origin")
-	}
-	if len(allowed) > 1 {
-		d.note("the rules differ per origin; the policy takes the union of their methods, headers and exposed headers")
-	}
+	// Per-origin credentials, methods and headers become origin objects
+	// (derive_rules.go); expose and maxAge are noted there when they differ.
+	d.multiRule = len(allowed) > 1
 	if len(maxAges) > 1 {
 		d.note("the rules set different maxAge values; the policy requires the smallest, %d", d.maxAge)
 	}
-	if star != nil && d.credentials {
+	if star != nil && d.credentials && star.AllowCredentials {
 		if len(d.origins) == 1 {
 			d.note("line %d: origin=\"*\" with allowCredentials=\"true\" cannot work in a browser (the lint reports it); the policy sets credentials: false", star.Line)
 			d.credentials = false
