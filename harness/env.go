@@ -91,17 +91,17 @@ func Start(cfg Config) (env *Env, err error) {
 	if err := cfg.Spaces.validate(); err != nil {
 		return nil, err
 	}
-	for name := range cfg.Spaces.Origins {
-		known := slices.ContainsFunc(origins.Cast, func(s origins.Spec) bool { return s.Name == name }) ||
-			slices.ContainsFunc(impersonated, func(o origins.Origin) bool { return o.Name == name })
-		if !known {
-			return nil, fmt.Errorf("%w: Spaces.Origins names origin %q, which is neither built in nor in Impersonate; add it to Impersonate", ErrProbe, name)
-		}
-	}
-
 	fronted, err := parseFronts(cfg.Fronts)
 	if err != nil {
 		return nil, err
+	}
+	for name := range cfg.Spaces.Origins {
+		served := func(o origins.Origin) bool { return o.Name == name }
+		known := slices.ContainsFunc(origins.Cast, func(s origins.Spec) bool { return s.Name == name }) ||
+			slices.ContainsFunc(impersonated, served) || slices.ContainsFunc(fronted, served)
+		if !known {
+			return nil, fmt.Errorf("%w: Spaces.Origins names origin %q, which is neither built in, in Impersonate nor in Fronts; add it to Impersonate", ErrProbe, name)
+		}
 	}
 	tlsHosts := []string{"app.localhost", "localhost", "127.0.0.1"}
 	for _, o := range append(impersonated, fronted...) {
@@ -187,11 +187,16 @@ func Start(cfg Config) (env *Env, err error) {
 		env.origins[o.Name] = o
 	}
 	for i, f := range cfg.Fronts {
-		rule, err := env.startFront(f, ca, fronted[i])
+		rule, srv, err := env.startFront(f, ca, fronted[i])
 		if err != nil {
 			return nil, err
 		}
 		rules = append(rules, rule)
+		if sp, ok := cfg.Spaces.Origins[fronted[i].Name]; ok {
+			// The API's production name: its front is the target's endpoint.
+			spaced[srv.Addr()] = sp
+			env.ownSpace[strconv.Itoa(srv.Port)] = sp
+		}
 	}
 
 	env.Browser, err = Launch(BrowserConfig{
