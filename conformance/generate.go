@@ -76,6 +76,15 @@ func (g *generator) add(s Scenario) {
 			return
 		}
 	}
+	if s.Probe.Grant != nil {
+		// Granted, the request must reach the target where the policy says
+		// it lives (kind_localnetwork.go).
+		for i := range s.Steps {
+			if s.Steps[i].Want.Outcome == judge.Readable {
+				s.Steps[i].Want.ResourceSpace = resourceSpace(g.p.TargetSpace())
+			}
+		}
+	}
 	if s.Cookies {
 		for i := range s.Steps {
 			if s.Steps[i].Want.Outcome == judge.Readable {
@@ -156,6 +165,11 @@ func (g *generator) scenario(origin, method, path string, cred bool, w judge.Wan
 	}
 	if s.Probe.NeedsPreflight(origin) {
 		s.label("preflight")
+	}
+	if grant := g.grant(origin); grant != nil { // kind_localnetwork.go
+		s.Probe.Grant = grant
+		s.Column += " +" + string(grant[0])
+		s.label("local-network")
 	}
 	return s
 }

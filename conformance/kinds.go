@@ -37,4 +37,5 @@ var Kinds = []*Kind{
 	PreflightCache,  // kind_cache.go
 	VaryOrigin,      // kind_vary.go
 	OwnOrigin,       // kind_ownorigin.go
+	LocalNetwork,    // kind_localnetwork.go
 }

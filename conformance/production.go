@@ -66,6 +66,7 @@ func (cfg *Config) Close() {
 // is an address, and the third-party cookie mode.
 func (cfg *Config) HarnessConfig(scenarios []Scenario) harness.Config {
 	hc := harness.Config{Impersonate: Impersonations(scenarios)}
+	hc.Spaces = cfg.spaces(hc.Impersonate) // addressspaces.go
 	if cfg.front != nil {
 		hc.Fronts = []harness.Front{*cfg.front}
 	}

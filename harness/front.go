@@ -39,8 +39,8 @@ type Front struct {
 }
 
 // startFront serves f, registers its origin, and returns the host rule that
-// sends Chrome to it.
-func (e *Env) startFront(f Front, ca *tlsca.Authority, o origins.Origin) (string, error) {
+// sends Chrome to it and the front's listener.
+func (e *Env) startFront(f Front, ca *tlsca.Authority, o origins.Origin) (string, *loopback.Server, error) {
 	scheme := "http"
 	if f.UpstreamTLS {
 		scheme = "https"
@@ -76,11 +76,11 @@ func (e *Env) startFront(f Front, ca *tlsca.Authority, o origins.Origin) (string
 	}
 	srv, err := loopback.Listen(h, tlsConf)
 	if err != nil {
-		return "", fmt.Errorf("harness: front for %s: %w", f.Origin, err)
+		return "", nil, fmt.Errorf("harness: front for %s: %w", f.Origin, err)
 	}
 	e.servers = append(e.servers, srv)
 	e.origins[o.Name] = o
-	return fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), srv.Addr()), nil
+	return fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), srv.Addr()), srv, nil
 }
 
 // parseFronts checks the fronts before anything starts.

@@ -123,6 +123,11 @@ func Check(w Want, o *harness.Observation) string {
 			return fmt.Sprintf("Chrome did not block cookie %s with reason %s", c.Name, orAny(c.Reason))
 		}
 	}
+	// A response from the HTTP cache made no connection, so Chrome reports
+	// no address space for it.
+	if w.ResourceSpace != "" && !o.Actual.FromCache && o.LocalNetwork.ResourceSpace != w.ResourceSpace {
+		return fmt.Sprintf("Chrome found the target in address space %s; want %s (is the address-space override in place?)", or(string(o.LocalNetwork.ResourceSpace), "(none reported)"), w.ResourceSpace)
+	}
 	if w.PreflightMaxAge > 0 {
 		if got := PreflightMaxAge(o); got < w.PreflightMaxAge {
 			return fmt.Sprintf("the preflight's Access-Control-Max-Age is %d s; want at least %d s", got, w.PreflightMaxAge)
@@ -199,7 +204,9 @@ func PreflightMaxAge(o *harness.Observation) int {
 }
 
 // Describe is an observation in a few words, with the preflight when one
-// was sent or cached: "readable 200", "readable 200 (preflight cached)",
+// was sent or cached and the Local Network Access permissions the page
+// held: "readable 200", "readable 200 (preflight cached)",
+// "readable 200 (local-network granted)",
 // "blocked: AllowOriginMismatch", "network-failure net::ERR_CONNECTION_REFUSED".
 func Describe(o *harness.Observation) string {
 	var s string
@@ -219,6 +226,9 @@ func Describe(o *harness.Observation) string {
 		s += " (preflight sent)"
 	case harness.PreflightCached:
 		s += " (preflight cached)"
+	}
+	for _, g := range o.LocalNetwork.Granted {
+		s += " (" + string(g) + " granted)"
 	}
 	return s
 }

@@ -73,6 +73,11 @@ type Want struct {
 	CookiesSent []string
 	// CookiesBlocked are cookies Chrome must block.
 	CookiesBlocked []BlockedCookie
+	// ResourceSpace is the address space Chrome must have found the target
+	// in (responseReceivedExtraInfo.resourceIPAddressSpace: Public, Local,
+	// Loopback), so a Local Network Access scenario that passes proves the
+	// target really was more private than the page.
+	ResourceSpace network.IPAddressSpace
 }
 
 // BlockedCookie is a cookie Chrome must block, with Reason ("" for any).
@@ -128,6 +133,9 @@ func (w Want) String() string {
 	}
 	for _, c := range w.CookiesBlocked {
 		more = append(more, fmt.Sprintf("cookie %s blocked (%s)", c.Name, orAny(c.Reason)))
+	}
+	if w.ResourceSpace != "" {
+		more = append(more, "target in address space "+string(w.ResourceSpace))
 	}
 	if len(more) > 0 {
 		if s != "" {

@@ -105,6 +105,9 @@ func requestOf(c lab.Check) Request {
 	if c.Twice {
 		r.Sequence = SequenceTwice
 	}
+	if len(p.Grant) > 0 {
+		r.Grant = string(p.Grant[0])
+	}
 	return r
 }
 
@@ -117,6 +120,9 @@ func checkFor(r Request) lab.Check {
 	}
 	for _, h := range r.Headers {
 		p.Headers = append(p.Headers, harness.Header{Name: h.Name, Value: h.Value})
+	}
+	if r.Grant != "" {
+		p.Grant = []harness.Permission{harness.Permission(r.Grant)}
 	}
 	c := lab.Check{Name: "playground", Probe: p, Twice: r.Sequence == SequenceTwice}
 	if r.Origin == SameOrigin {

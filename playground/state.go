@@ -38,6 +38,9 @@ type Request struct {
 	Sequence string `json:"sequence,omitempty"`
 	// Second is the page origin of the second request of SequenceThenFrom.
 	Second string `json:"second,omitempty"`
+	// Grant is the Local Network Access permission the user granted the
+	// page ("local-network", "loopback-network"), or "" (harness.Probe.Grant).
+	Grant string `json:"grant,omitempty"`
 }
 
 // Header is one request header line.

@@ -26,6 +26,10 @@ type Origin struct {
 	Credentials *bool
 	Methods     []string
 	Headers     []string
+	// AddressSpace is where the frontend of this origin lives for Chrome's
+	// Local Network Access: "" (public, the default), "local" or
+	// "loopback" (addressspace.go).
+	AddressSpace string
 
 	// sample is the concrete origin Sample returns for a wildcard when the
 	// default label "app" gives an origin listed exactly; set by Parse.

@@ -19,11 +19,11 @@ import (
 
 // The fields of each mapping, in the order of the documentation.
 var (
-	topFields      = []string{"target", "address", "endpoints", "origins", "credentials", "methods", "headers", "expose", "maxAge", "unlisted", "thirdPartyCookies", "auth"}
+	topFields      = []string{"target", "address", "endpoints", "origins", "credentials", "methods", "headers", "expose", "maxAge", "unlisted", "thirdPartyCookies", "addressSpace", "auth"}
 	endpointFields = []string{"path", "methods", "status", "origins", "credentials", "headers", "expose", "maxAge", "unlisted"}
 	authFields     = []string{"cookies", "headers", "login"}
 	cookieFields   = []string{"name", "value", "sameSite", "secure", "partitioned", "domain", "path"}
-	originFields   = []string{"origin", "credentials", "methods", "headers"}
+	originFields   = []string{"origin", "credentials", "methods", "headers", "addressSpace"}
 	loginFields    = []string{"method", "path", "body", "contentType"}
 )
 
@@ -185,6 +185,8 @@ func (ps *parser) top(doc *yaml.Node) error {
 			err = ps.address(v)
 		case "thirdPartyCookies":
 			err = ps.thirdPartyCookies(v)
+		case "addressSpace":
+			p.AddressSpace, err = ps.addressSpace(v, "addressSpace")
 		case "endpoints":
 			err = ps.endpoints(v)
 		case "origins":

@@ -153,6 +153,8 @@ func (ps *parser) originEntry(it *yaml.Node, where string) (Origin, error) {
 			}
 		case "headers":
 			o.Headers, err = ps.names(k, v, where+".headers", checkRequestHeader, true, "[Content-Type]")
+		case "addressSpace":
+			o.AddressSpace, err = ps.addressSpace(v, where+".addressSpace")
 		}
 		return err
 	})
@@ -171,6 +173,10 @@ func (ps *parser) originEntry(it *yaml.Node, where string) (Origin, error) {
 		return Origin{}, err
 	}
 	base.Credentials, base.Methods, base.Headers, base.Line = o.Credentials, o.Methods, o.Headers, it.Line
+	base.AddressSpace = o.AddressSpace
+	if base.Any && base.AddressSpace != "" {
+		return Origin{}, ps.fail(it, `%s: "*" cannot have an addressSpace (it stands for every site); give exact origins their address space`, where)
+	}
 	if base.Any && base.Credentials != nil && *base.Credentials {
 		return Origin{}, ps.fail(it, `%s: "*" cannot have credentials: true (browsers refuse Access-Control-Allow-Origin: * with credentials); list exact origins`, where)
 	}

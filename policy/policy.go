@@ -105,6 +105,10 @@ type Policy struct {
 	// ThirdPartyCookies is the run's third-party cookie mode: "" (Chrome's
 	// own default), ThirdPartyBlocked or ThirdPartyAllowed.
 	ThirdPartyCookies string
+	// AddressSpace is where the target lives for Chrome's Local Network
+	// Access: "" (public, the default), "local" or "loopback"
+	// (addressspace.go).
+	AddressSpace string
 	// Notes are non-fatal remarks, in file order.
 	Notes []string
 }

@@ -63,6 +63,9 @@ func (p *Policy) Redacted() string {
 	if p.ThirdPartyCookies != "" {
 		add("thirdPartyCookies", str(p.ThirdPartyCookies))
 	}
+	if p.AddressSpace != "" {
+		add("addressSpace", str(p.AddressSpace))
+	}
 	if len(p.Auth.Cookies) > 0 || len(p.Auth.Headers) > 0 || p.Auth.Login != nil {
 		auth := &yaml.Node{Kind: yaml.MappingNode}
 		if len(p.Auth.Cookies) > 0 {
@@ -129,7 +132,7 @@ func boolean(b bool) *yaml.Node {
 func originsNode(os []Origin) *yaml.Node {
 	ol := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, o := range os {
-		if !o.HasOwnRules() {
+		if !o.HasOwnRules() && o.AddressSpace == "" {
 			ol.Content = append(ol.Content, str(o.Value))
 			continue
 		}
@@ -142,6 +145,9 @@ func originsNode(os []Origin) *yaml.Node {
 		}
 		if o.Headers != nil {
 			m.Content = append(m.Content, str("headers"), flow(o.Headers))
+		}
+		if o.AddressSpace != "" {
+			m.Content = append(m.Content, str("addressSpace"), str(o.AddressSpace))
 		}
 		ol.Content = append(ol.Content, m)
 	}

@@ -87,6 +87,7 @@ function canonical(s) {
   if (r.body) req.body = r.body;
   if (r.sequence) req.sequence = r.sequence;
   if (r.second) req.second = r.second;
+  if (r.grant) req.grant = r.grant;
   return { lab: s.lab, check: s.check || 0, config: s.config, app: s.app, request: req };
 }
 
@@ -108,6 +109,7 @@ function show(s) {
   $("path").value = r.path;
   $("method").value = r.method || "GET";
   $("credentials").value = r.credentials || "same-origin";
+  $("grant").value = r.grant || "";
   $("headers").value = (r.headers || []).map((h) => h.name + ": " + h.value).join("\n");
   $("bodyType").value = r.bodyType || "";
   $("body").value = r.body || "";
@@ -137,6 +139,7 @@ function read() {
     credentials: $("credentials").value, headers, bodyType: $("bodyType").value,
     body: $("bodyType").value ? $("body").value : "", sequence: seq,
     second: seq === "then-from" ? $("second").value : "",
+    grant: $("grant").value,
   };
   state = { lab: state.lab, check: state.check, config: $("config").value, app: $("app").value, request: r };
   toURL();
@@ -356,7 +359,7 @@ async function main() {
   });
   $("config").addEventListener("input", () => { read(); gutter(); scheduleLint(300); });
   $("config").addEventListener("scroll", () => { $("gutter").scrollTop = $("config").scrollTop; });
-  for (const id of ["app", "origin", "path", "method", "credentials", "headers", "bodyType", "body", "second"]) {
+  for (const id of ["app", "origin", "path", "method", "credentials", "grant", "headers", "bodyType", "body", "second"]) {
     $(id).addEventListener("input", read);
     $(id).addEventListener("change", read);
   }
