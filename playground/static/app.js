@@ -242,6 +242,14 @@ function showResult(r) {
   status("Ran in " + r.elapsedMs + " ms against " + r.base + ".");
   const out = $("outcome");
   const blocked = r.runs.some((x) => x.outcome !== "readable");
+  if (r.offHost && r.offHost.length) {
+    const box = el("div", { id: "offhost", class: "lab" }, el("h3", {}, "The playground does not follow redirects off its own server"));
+    for (const n of r.offHost) {
+      box.append(el("p", {}, n.request + ": the emulated IIS sent ", el("code", {}, n.header + ": " + n.original),
+        "; the playground sent Chrome ", el("code", {}, n.sent), " instead, a stop page on the emulated server (403, no CORS headers). Chrome's verdict below is about that stop page, not about " + n.original + "."));
+    }
+    out.append(box);
+  }
   out.append(el("h3", {}, "What Chrome decides"),
     el("p", { id: "chrome", class: blocked ? "verdict blocked" : "verdict readable" }, r.chrome));
   out.append(el("h4", {}, "Chrome's console message"),

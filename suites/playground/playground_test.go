@@ -2,10 +2,13 @@ package playground
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -191,5 +194,53 @@ var _ = Describe("page origins", func() {
 
 		pick("https://app.example.com")
 		Expect(run().Chrome).To(HavePrefix("readable"))
+	}, SpecTimeout(60*time.Second))
+})
+
+var _ = Describe("redirects off the emulated server", func() {
+	// A pasted web.config may redirect anywhere; the playground's browser
+	// follows redirects and resolves every host but the page origins
+	// normally, so a Location off the emulated server must never be
+	// followed. The recording listener stands for "any host".
+	It("a Redirect rule or a 3xx CustomResponse to another host never reaches it, and the page says what IIS sent", func(ctx SpecContext) {
+		var hits atomic.Int64
+		elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}))
+		DeferCleanup(elsewhere.Close)
+		away := elsewhere.URL + "/steal"
+
+		// Both answers carry Access-Control-Allow-Origin: *, so the redirect
+		// itself passes the CORS check and Chrome would follow it
+		// (https://fetch.spec.whatwg.org/#http-redirect-fetch).
+		configs := []struct{ what, config string }{
+			{"Redirect rule", `<configuration><system.webServer>
+  <rewrite><rules><rule name="away" stopProcessing="true"><match url=".*" />
+    <action type="Redirect" url="` + away + `" redirectType="Found" /></rule></rules></rewrite>
+  <httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*" /></customHeaders></httpProtocol>
+</system.webServer></configuration>`},
+			{"CustomResponse with a Location", `<configuration><system.webServer>
+  <rewrite><rules><rule name="moved" stopProcessing="true"><match url=".*" />
+    <action type="CustomResponse" statusCode="307" statusReason="Moved Away" statusDescription="moved" /></rule></rules></rewrite>
+  <httpProtocol><customHeaders>
+    <add name="Access-Control-Allow-Origin" value="*" />
+    <add name="Location" value="` + away + `" />
+  </customHeaders></httpProtocol>
+</system.webServer></configuration>`},
+		}
+		for _, c := range configs {
+			By(c.what)
+			open(root + "/?lab=customheaders-trailing-slash&check=0")
+			eval(fmt.Sprintf(`(() => { const t = document.getElementById("config"); t.value = %q; t.dispatchEvent(new Event("input"));
+				document.getElementById("credentials").value = "omit"; })()`, c.config))
+			got := run()
+			Expect(got.State).To(Equal("done"), "page status: %s", got.Status)
+			Expect(hits.Load()).To(BeZero(), "Chrome followed the redirect to %s", away)
+			notice, err := chromedp.Run(driver, chromedp.Evaluate[string](`(document.getElementById("offhost") || {}).textContent || ""`))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(notice).To(ContainSubstring("does not follow redirects off its own server"))
+			Expect(notice).To(ContainSubstring("Location: " + away))
+		}
 	}, SpecTimeout(60*time.Second))
 })
