@@ -26,9 +26,12 @@ var LabOrigins = lab.Origins
 // against, the request, and what the lab knows about the mistake.
 type Case struct {
 	// Config is the lab configuration's name, its file name without
-	// ".config" (the stable link is /?lab=<Config>&check=<Check>).
+	// ".config"; Check the check's index and Slug its stable name (the
+	// stable link is /?lab=<Config>&check=<Slug>; the page still reads
+	// older links with the index).
 	Config  string `json:"config"`
 	Check   int    `json:"check"`
+	Slug    string `json:"slug"`
 	Name    string `json:"name"`
 	Mistake string `json:"mistake"`
 	Fix     string `json:"fix"`
@@ -38,9 +41,6 @@ type Case struct {
 	App     string  `json:"app"`
 	Request Request `json:"request"`
 }
-
-// Link is the case's stable link, relative to the playground's root.
-func (c Case) Link() string { return fmt.Sprintf("/?lab=%s&check=%d", c.Config, c.Check) }
 
 // loadCases reads every configuration of the lab's catalogue from dir.
 func loadCases(dir string) ([]Case, error) {
@@ -52,7 +52,7 @@ func loadCases(dir string) ([]Case, error) {
 		}
 		for i, c := range e.Checks {
 			cs = append(cs, Case{
-				Config: strings.TrimSuffix(e.Config, ".config"), Check: i, Name: c.Name,
+				Config: strings.TrimSuffix(e.Config, ".config"), Check: i, Slug: lab.CheckSlug(c.Name), Name: c.Name,
 				Mistake: e.Mistake, Fix: e.Fix, Why: c.Why, Text: string(text),
 				App: appName(e.App), Request: requestOf(c),
 			})

@@ -52,6 +52,7 @@ var _ = Describe("every lab case, through the playground's page", func() {
 		name := strings.TrimSuffix(e.Config, ".config")
 		for i, c := range e.Checks {
 			It(fmt.Sprintf("%s check %d (%s): the page shows make lab's verdict and console message", name, i, c.Name), func(ctx SpecContext) {
+				link := fmt.Sprintf("%s/?lab=%s&check=%s", root, name, lab.CheckSlug(c.Name))
 				// The lab's run and the page's share the browser, each in a
 				// browser context of its own, so they run side by side.
 				type said struct{ chrome, console string }
@@ -62,7 +63,6 @@ var _ = Describe("every lab case, through the playground's page", func() {
 					lab <- said{chrome, console}
 				}()
 
-				link := fmt.Sprintf("%s/?lab=%s&check=%d", root, name, i)
 				open(link)
 				before := pg.Runs()
 				got := run()
@@ -87,6 +87,18 @@ var _ = Describe("every lab case, through the playground's page", func() {
 			}, SpecTimeout(60*time.Second))
 		}
 	}
+})
+
+var _ = Describe("links", func() {
+	It("an older ?check=<index> link opens the same case, under its stable ?check=<slug> link", func(ctx SpecContext) {
+		e := lab.Catalogue[0]
+		name := strings.TrimSuffix(e.Config, ".config")
+		last := len(e.Checks) - 1
+		open(fmt.Sprintf("%s/?lab=%s&check=%d", root, name, last))
+		Expect(read().URL).To(Equal(fmt.Sprintf("%s/?lab=%s&check=%s", root, name, lab.CheckSlug(e.Checks[last].Name))))
+		open(fmt.Sprintf("%s/?lab=%s&check=no-such-check", root, name))
+		Expect(read().Status).To(ContainSubstring("No lab case " + name + " check no-such-check"))
+	}, SpecTimeout(30*time.Second))
 })
 
 var _ = Describe("editing a case", func() {
