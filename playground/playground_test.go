@@ -145,6 +145,10 @@ func TestStepFor(t *testing.T) {
 		{"cors-blocked", "WildcardOriginNotAllowed", "#cors-check"},
 		{"cors-blocked", "PreflightInvalidStatus", "#cors-preflight-fetch"},
 		{"cors-blocked", "HeaderDisallowedByPreflightResponse", "#cors-preflight-fetch"},
+		{"cors-blocked", "InvalidAllowHeadersPreflightResponse", "#cors-preflight-fetch"},
+		{"cors-blocked", "PreflightDisallowedRedirect", "#cors-preflight-fetch"},
+		{"cors-blocked", "DisallowedByMode", "#main-fetch"},
+		{"cors-blocked", "RedirectContainsCredentials", "#http-redirect-fetch"},
 		{"readable", "", "#cors-check"},
 	} {
 		s := stepFor(c.outcome, c.corsError)
@@ -154,6 +158,12 @@ func TestStepFor(t *testing.T) {
 	}
 	if s := stepFor("network-failure", ""); s != nil {
 		t.Errorf("a network failure has no Fetch CORS step; got %+v", s)
+	}
+	// fetchspec.StageOther: no CORS step is claimed.
+	for _, e := range []string{"InvalidResponse", "LocalNetworkAccessPermissionDenied"} {
+		if s := stepFor("cors-blocked", e); s != nil {
+			t.Errorf("stepFor(cors-blocked, %s) = %+v; want no step (fetchspec.StageOther)", e, s)
+		}
 	}
 }
 
