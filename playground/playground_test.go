@@ -49,8 +49,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(r *Request) { r.BodyType, r.Body = BodyJSON, "{}" }, "cannot carry a body"},
 		{func(r *Request) { r.BodyType = "xml" }, "body type"},
 		{func(r *Request) { r.Origin = "https://evil.test" }, "not one the playground serves"},
-		{func(r *Request) { r.Sequence = SequenceThenFrom }, "two page origins"},
-		{func(r *Request) { r.Sequence = SequenceThenFrom; r.Second = SameOrigin }, "two page origins"},
+		{func(r *Request) { r.Sequence = SequenceThenFrom }, `page origin "https://app.example.com" then ""`},
+		{func(r *Request) { r.Sequence = SequenceThenFrom; r.Second = SameOrigin }, `then "same-origin" needs two page origins`},
 		{func(r *Request) { r.Sequence = "thrice" }, "sequence"},
 		{func(r *Request) { r.Path = "http://169.254.169.254/" }, "only calls its own emulated server"},
 	}
