@@ -49,6 +49,14 @@ function caseOf(config, check) {
   return data.cases.find((c) => c.config === config && c.check === check);
 }
 
+// caseOfLink is the case a link's ?lab=&check= names: check is the check's
+// slug (lab.CheckSlug, stable when checks are inserted) or, in older links,
+// its index.
+function caseOfLink(config, check) {
+  if (/^\d+$/.test(check)) return caseOf(config, Number(check));
+  return data.cases.find((c) => c.config === config && c.slug === check);
+}
+
 function stateOfCase(c) {
   return { lab: c.config, check: c.check, config: c.text, app: c.app, request: structuredClone(c.request) };
 }
@@ -64,7 +72,7 @@ function fromURL() {
   }
   const q = new URLSearchParams(location.search);
   if (q.has("lab")) {
-    const c = caseOf(q.get("lab").replace(/\.config$/, ""), Number(q.get("check") || 0));
+    const c = caseOfLink(q.get("lab").replace(/\.config$/, ""), q.get("check") || "0");
     if (c) return stateOfCase(c);
     status("No lab case " + q.get("lab") + " check " + (q.get("check") || 0) + "; showing a blank case.");
   }
@@ -93,7 +101,7 @@ function canonical(s) {
 
 function toURL() {
   let url;
-  if (unchanged(state)) url = "/?lab=" + encodeURIComponent(state.lab) + "&check=" + (state.check || 0);
+  if (unchanged(state)) url = "/?lab=" + encodeURIComponent(state.lab) + "&check=" + caseOf(state.lab, state.check || 0).slug;
   else url = "/#s=" + b64u(JSON.stringify(canonical(state)));
   history.replaceState(null, "", url);
 }
@@ -245,6 +253,14 @@ function showResult(r) {
   status("Ran in " + r.elapsedMs + " ms against " + r.base + ".");
   const out = $("outcome");
   const blocked = r.runs.some((x) => x.outcome !== "readable");
+  if (r.offHost && r.offHost.length) {
+    const box = el("div", { id: "offhost", class: "lab" }, el("h3", {}, "The playground does not follow redirects off its own server"));
+    for (const n of r.offHost) {
+      box.append(el("p", {}, n.request + ": the emulated IIS sent ", el("code", {}, n.header + ": " + n.original),
+        "; the playground sent Chrome ", el("code", {}, n.sent), " instead, a stop page on the emulated server (403, no CORS headers). Chrome's verdict below is about that stop page, not about " + n.original + "."));
+    }
+    out.append(box);
+  }
   out.append(el("h3", {}, "What Chrome decides"),
     el("p", { id: "chrome", class: blocked ? "verdict blocked" : "verdict readable" }, r.chrome));
   out.append(el("h4", {}, "Chrome's console message"),
