@@ -271,8 +271,8 @@ func (l *linter) servedMethods() {
 		}
 	}
 	for _, h := range l.cfg.Handlers {
-		if !h.Inherited && h.Verb != "*" {
-			for _, m := range strings.Split(h.Verb, ",") {
+		if !h.Inherited && !h.AllVerbs() {
+			for _, m := range h.Verbs() {
 				enable(m, fmt.Sprintf("the handler \"%s\" on line %d lists it", h.Name, h.Line))
 			}
 		}

@@ -159,6 +159,8 @@ func TestRules(t *testing.T) {
 		{RuleWindowsAuthPreflight, "windows-auth-app-level-cors", "windows-auth-anonymous-allowed"},
 		{RuleOptionsDenied, "request-filtering-denies-options", "customheaders-wildcard"},
 		{RuleOptionsDenied, inline(`<cors enabled="true"><add origin="https://a.example"/></cors><security><requestFiltering><verbs allowUnlisted="false"><add verb="GET" allowed="true"/></verbs></requestFiltering></security>`), inline(`<security><requestFiltering><verbs allowUnlisted="true"><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`)},
+		// A <verbs> row names one verb exactly (RL16): verb="*" denies none.
+		{RuleOptionsDenied, "request-filtering-denies-options", inline(customACAO + `<security><requestFiltering><verbs><add verb="*" allowed="false"/></verbs></requestFiltering></security>`)},
 		// A stock IIS inherits OPTIONSVerbHandler: a plain customHeaders file
 		// gets 200 to its preflight; only removing the handler gives 405.
 		{RuleOptionsNotHandled, inline(customACAO + `<handlers><remove name="OPTIONSVerbHandler"/></handlers>`), "customheaders-wildcard"},
