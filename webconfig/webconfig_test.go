@@ -448,3 +448,18 @@ func TestLocationFile(t *testing.T) {
 		t.Errorf("no note about the location: %q", notes)
 	}
 }
+
+// TestDeriveNoOriginNamesWhy: when no origin of the file fits a policy, the
+// error names each origin left out and the fix, not "see the notes".
+func TestDeriveNoOriginNamesWhy(t *testing.T) {
+	cfg, err := iis.Parse("inline.config", []byte(`<configuration><system.webServer><httpProtocol><customHeaders>
+<add name="Access-Control-Allow-Origin" value="ftp://files.example.com"/>
+</customHeaders></httpProtocol></system.webServer></configuration>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = DerivePolicy(cfg)
+	if err == nil || !strings.Contains(err.Error(), `line 2: "ftp://files.example.com"`) || !strings.Contains(err.Error(), "by hand") || strings.Contains(err.Error(), "see the notes") {
+		t.Errorf("Derive(ftp origin only): %v; want an error naming line 2's origin and the fix", err)
+	}
+}
