@@ -156,6 +156,9 @@ type deriver struct {
 	// refused are the origins of the file a policy cannot hold, with why
 	// ("line 7: \"https://*.example.com\" (a wildcard host)").
 	refused []string
+	// accept, while an outbound rule is read, says whether the rule runs
+	// for an origin (gateAccepts).
+	accept func(string) bool
 	// rules are the CORS Module rules' own settings by origin, multiRule
 	// whether several rules allow origins; endpoints the per-path rules of
 	// <location> elements (derive_rules.go).

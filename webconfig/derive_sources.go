@@ -168,9 +168,14 @@ func (d *deriver) fromRewrite() error {
 			d.addOrigin("*", r.Line)
 			continue
 		}
+		// Each condition proposes origins; the iis package says whether
+		// the rule runs for each (its preCondition and conditions, under
+		// their own logicalGrouping).
+		d.accept = func(o string) bool { return gateAccepts(d.cfg, r, d.path, o) }
 		for _, c := range conds {
 			d.originsFromPattern(c)
 		}
+		d.accept = nil
 	}
 	d.staticHeaders()
 	if slices.Contains(d.origins, "*") && d.credentials {
@@ -186,7 +191,7 @@ func (d *deriver) fromRewrite() error {
 // checked against the pattern as the iis package compiles it.
 func (d *deriver) originsFromPattern(c iis.Condition) {
 	if strings.EqualFold(c.Syntax, "wildcard") {
-		if w, ok := wildcardOrigin(c.Source); ok && matches(c, strings.Replace(w, "*", "app", 1)) && checkOrigin(w) == "" {
+		if w, ok := wildcardOrigin(c.Source); ok && matches(c, strings.Replace(w, "*", "app", 1)) && d.accepts(strings.Replace(w, "*", "app", 1)) && checkOrigin(w) == "" {
 			d.note("line %d: the Wildcard pattern \"%s\" allows every subdomain; the policy writes it as %s", c.Line, c.Source, w)
 			d.addOrigin(w, c.Line)
 			return
@@ -194,9 +199,14 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 	}
 	var usable []string
 	for _, o := range intendedOrigins(c) {
-		if strings.Contains(o, "://") && matches(c, o) {
-			usable = append(usable, o)
+		if !strings.Contains(o, "://") || !matches(c, o) {
+			continue
 		}
+		if !d.accepts(o) {
+			d.note("line %d: the origin %s matches the pattern \"%s\", but the rule's other conditions or its preCondition (under their logicalGrouping) do not let it run for that origin; left out", c.Line, o, c.Source)
+			continue
+		}
+		usable = append(usable, o)
 	}
 	loose := len(patternFindings(c, false)) > 0
 	if sampledPattern(c) && len(usable) > 0 {
@@ -217,7 +227,7 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 		}
 	default:
 		s := sampleOrigin(c)
-		if s == "" || !matches(c, s) || checkOrigin(s) != "" {
+		if s == "" || !matches(c, s) || !d.accepts(s) || checkOrigin(s) != "" {
 			d.note("line %d: the pattern \"%s\" matches an infinite set of origins and no concrete origin could be sampled from it; add one by hand", c.Line, c.Source)
 			return
 		}
@@ -235,4 +245,10 @@ func wildcardOrigin(src string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// accepts reports whether the rule being read runs for origin (d.accept,
+// set by fromRewrite); true outside a rule.
+func (d *deriver) accepts(origin string) bool {
+	return d.accept == nil || d.accept(origin)
 }

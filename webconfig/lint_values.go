@@ -129,7 +129,7 @@ func (l *linter) vary() {
 		}
 		origin := l.origins[0]
 		for _, c := range originConditions(l.cfg, r) {
-			if s := sampleOrigin(c); s != "" && matches(c, s) {
+			if s := sampleOrigin(c); s != "" && gateAccepts(l.cfg, r, l.path, s) {
 				origin = s
 				break
 			}

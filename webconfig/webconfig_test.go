@@ -463,3 +463,43 @@ func TestDeriveNoOriginNamesWhy(t *testing.T) {
 		t.Errorf("Derive(ftp origin only): %v; want an error naming line 2's origin and the fix", err)
 	}
 }
+
+// TestDerivePreConditionGrouping: the origins a rule's conditions propose
+// are kept only where the iis package says the rule runs — its conditions
+// and its preCondition each under their own logicalGrouping.
+func TestDerivePreConditionGrouping(t *testing.T) {
+	rule := func(grouping, pre string) string {
+		return `<configuration><system.webServer><rewrite><outboundRules>
+<rule name="echo" preCondition="pc"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/>
+<conditions><add input="{HTTP_ORIGIN}" pattern="^https://(a|b)\.example$"/></conditions>
+<action type="Rewrite" value="{HTTP_ORIGIN}"/></rule>
+<preConditions><preCondition name="pc" logicalGrouping="` + grouping + `">` + pre + `</preCondition></preConditions>
+</outboundRules></rewrite></system.webServer></configuration>`
+	}
+	tests := []struct {
+		name, config string
+		want         []string
+	}{
+		{"MatchAll narrows", rule("MatchAll", `<add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/>`), []string{"https://a.example"}},
+		{"MatchAny with a request test that holds", rule("MatchAny", `<add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/><add input="{REQUEST_METHOD}" pattern="^GET$"/>`), []string{"https://a.example", "https://b.example"}},
+		{"MatchAll with a negated origin", rule("MatchAll", `<add input="{HTTP_ORIGIN}" pattern="^https://b\.example$" negate="true"/>`), []string{"https://a.example"}},
+	}
+	for _, tc := range tests {
+		cfg, err := iis.Parse("inline.config", []byte(tc.config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := DerivePolicy(cfg)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var got []string
+		for _, o := range p.Origins {
+			got = append(got, o.Value)
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s: origins %q; want %q", tc.name, got, tc.want)
+		}
+	}
+}
