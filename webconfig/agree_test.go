@@ -170,8 +170,12 @@ func TestEmulatorJudge(t *testing.T) {
 			webconfig.Request{Origin: "https://a.example", Method: "PUT"}, "MethodDisallowedByPreflightResponse"},
 		{"no Allow-Headers for JSON", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Methods" value="GET,POST"/></customHeaders></httpProtocol>`,
 			webconfig.Request{Origin: "https://a.example", Method: "POST", Headers: []string{"Content-Type"}}, "HeaderDisallowedByPreflightResponse"},
-		{"star does not cover Authorization", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
-			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}}, "HeaderDisallowedByPreflightResponse"},
+		// Chromium 156, not the standard: "*" covers Authorization without
+		// credentials (fetchspec.HeaderAllowed); with credentials it is literal.
+		{"star covers Authorization in Chrome", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
+			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}}, ""},
+		{"star is literal with credentials", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Credentials" value="true"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
+			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}, Credentials: true}, "HeaderDisallowedByPreflightResponse"},
 		{"request filtering denies OPTIONS", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/></customHeaders></httpProtocol><security><requestFiltering><verbs><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`,
 			webconfig.Request{Origin: "https://a.example", Headers: []string{"X-Custom"}}, "PreflightInvalidStatus"},
 		{"CORS Module echoes a listed origin", `<cors enabled="true"><add origin="https://a.example"><allowHeaders><add header="Content-Type"/></allowHeaders></add></cors>`,

@@ -5,7 +5,8 @@
 // reads and compiles the configuration (patterns, handler selection,
 // <location> merging), and where a question is "what would a browser
 // see", lint sends the request through the iis emulation in-process and
-// judges the responses by the Fetch rules (emulate.go, fetch.go).
+// judges the responses by the Fetch rules (emulate.go, with the
+// predicates of the fetchspec package).
 package webconfig
 
 import (
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -260,7 +262,7 @@ func (l *linter) configNotes() {
 			// that answer to a preflight.
 			o := l.origins[0]
 			pf := l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type"))
-			verdict, _ := preflightCheck(pf.Status, pf.Header, o, "PUT", []string{"Content-Type"}, false)
+			verdict, _ := fetchspec.PreflightCheck(pf.Status, pf.Header, fetchspec.PreflightRequest{Origin: o, Method: "PUT", Headers: []string{"Content-Type"}})
 			why, fix := n.Split()
 			if fix == "" {
 				fix = "fix the configuration error IIS names (the emulation answers as IIS does)"

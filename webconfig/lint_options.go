@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -23,7 +24,7 @@ func (l *linter) options() {
 	headerLine := corsHeaderLine(l.cfg)
 	o := l.origins[0]
 	pf := l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type"))
-	verdict, _ := preflightCheck(pf.Status, pf.Header, o, "PUT", []string{"Content-Type"}, false)
+	verdict, _ := fetchspec.PreflightCheck(pf.Status, pf.Header, fetchspec.PreflightRequest{Origin: o, Method: "PUT", Headers: []string{"Content-Type"}})
 	if headerLine == 0 && !corsModuleOn(l.cfg) {
 		// The application may do CORS itself: only what stops its
 		// preflight before it runs is reported.
