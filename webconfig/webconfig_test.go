@@ -503,3 +503,36 @@ func TestDerivePreConditionGrouping(t *testing.T) {
 		}
 	}
 }
+
+// TestLintVerdicts: findings that used to carry no Chrome verdict take it
+// from the emulated exchange.
+func TestLintVerdicts(t *testing.T) {
+	wrap := func(body string) *iis.Config {
+		cfg, err := iis.Parse("inline.config", []byte(`<configuration><system.webServer>`+body+`</system.webServer></configuration>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	tests := []struct {
+		name, body, rule, want string
+	}{
+		{"two Allow-Origin layers", `<cors enabled="true"><add origin="https://a.example"/></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>`,
+			RuleDuplicateAllowOrigin, "MultipleAllowOriginValues"},
+		{"two Allow-Credentials layers", `<cors enabled="true"><add origin="https://a.example" allowCredentials="true"/></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Credentials" value="true"/></customHeaders></httpProtocol>`,
+			RuleDuplicateCORSHeader, "InvalidAllowCredentials"},
+		{"echo without Vary", `<rewrite><outboundRules><rule name="echo"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://(a|b)\.example$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite>`,
+			RuleEchoWithoutVary, "AllowOriginMismatch"},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, f := range Lint(wrap(tc.body)) {
+			if f.Rule == tc.rule {
+				got = append(got, f.Verdict)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: %s verdicts %q; want [%q]", tc.name, tc.rule, got, tc.want)
+		}
+	}
+}
