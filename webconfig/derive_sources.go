@@ -1,6 +1,7 @@
 package webconfig
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func (d *deriver) fromCORSModule() error {
 		}
 		d.methods = appendNames(d.methods, r.AllowMethods)
 		if r.AllowAllRequestedHeaders {
-			d.note("line %d: allowHeaders allowAllRequestedHeaders=\"true\" lets any request header through; the policy lists Content-Type and Authorization as samples", r.Line)
+			d.note("line %d: the rule for %s has allowHeaders allowAllRequestedHeaders=\"true\": any request header from %s passes the preflight, one the policy does not list too; the policy lists Content-Type and Authorization as samples", r.Line, strconv.Quote(r.Origin), originLabel(r.Origin))
 			d.headers = appendNames(d.headers, sampleHeaders)
 		}
 		d.headers = appendNames(d.headers, r.AllowHeaders)
@@ -104,7 +105,13 @@ func (d *deriver) staticHeaders() {
 	if v, line, ok := value(acah); ok {
 		hs := splitList(v)
 		if slices.Contains(hs, "*") {
-			d.note("line %d: Access-Control-Allow-Headers \"*\" allows any header (except Authorization) only without credentials; the policy lists Content-Type as a sample", line)
+			var who []string
+			for _, o := range d.origins {
+				who = append(who, originLabel(o))
+			}
+			// Chromium 156 lets "*" cover Authorization too, unlike the
+			// standard (fetchspec.HeaderAllowed).
+			d.note("line %d: Access-Control-Allow-Headers \"*\" lets any request header from %s pass the preflight without credentials (in Chrome, Authorization too), one the policy does not list included; with credentials \"*\" is a literal name; the policy lists Content-Type as a sample", line, strings.Join(who, ", "))
 			hs = slices.DeleteFunc(hs, func(h string) bool { return h == "*" })
 			hs = appendNames(hs, []string{"Content-Type"})
 		}
@@ -251,4 +258,20 @@ func wildcardOrigin(src string) (string, bool) {
 // set by fromRewrite); true outside a rule.
 func (d *deriver) accepts(origin string) bool {
 	return d.accept == nil || d.accept(origin)
+}
+
+// originLabel names the origins a configuration origin stands for in a
+// note, with the concrete origin corsgate probes for it: "every origin"
+// for "*", "https://*.example.com (e.g. https://app.example.com)" for a
+// subdomain wildcard.
+func originLabel(o string) string {
+	if o == "*" {
+		return "every origin"
+	}
+	if strings.Contains(o, "*") {
+		if p, err := policy.Parse("origin", []byte("origins: ["+strconv.Quote(o)+"]\n"), nil); err == nil && len(p.Origins) == 1 {
+			return fmt.Sprintf("%s (e.g. %s)", o, p.Origins[0].Sample())
+		}
+	}
+	return o
 }

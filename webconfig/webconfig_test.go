@@ -344,7 +344,9 @@ func TestDerivePolicy(t *testing.T) {
 	}{
 		{"cors-module-exact-origins", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedReject},
 		{"cors-module-exact-origins-no-fail-unlisted", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedOmit},
-		{"cors-module-wildcard-subdomain", []string{"*", "https://*.example.com"}, true, policy.UnlistedReject},
+		// "*" last: the CORS Module answers an origin by its most specific
+		// rule, and a policy by its first matching wildcard or "*".
+		{"cors-module-wildcard-subdomain", []string{"https://*.example.com", "*"}, true, policy.UnlistedReject},
 		{"cors-module-only-star-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
 		{"customheaders-trailing-slash", []string{"https://app.example.com"}, false, policy.UnlistedOmit},
 		{"customheaders-wildcard-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
