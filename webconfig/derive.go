@@ -83,7 +83,11 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		return nil, d.notes, err
 	}
 	if len(d.origins) == 0 {
-		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (see the notes)", cfg.Name)
+		why := "the rules name no single origin"
+		if len(d.refused) > 0 {
+			why = strings.Join(d.refused, "; ")
+		}
+		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (%s); write the origins the browser sends (scheme://host[:port]) in the policy's origins: by hand", cfg.Name, why)
 	}
 	for _, loc := range locations {
 		d.addLocation(loc)
@@ -149,6 +153,12 @@ type deriver struct {
 	maxAge      int
 	unlisted    policy.Unlisted
 	notes       []string
+	// refused are the origins of the file a policy cannot hold, with why
+	// ("line 7: \"https://*.example.com\" (a wildcard host)").
+	refused []string
+	// accept, while an outbound rule is read, says whether the rule runs
+	// for an origin (gateAccepts).
+	accept func(string) bool
 	// rules are the CORS Module rules' own settings by origin, multiRule
 	// whether several rules allow origins; endpoints the per-path rules of
 	// <location> elements (derive_rules.go).
@@ -181,6 +191,7 @@ func (d *deriver) addOrigin(o string, line int) {
 	}
 	if msg := checkOrigin(o); msg != "" {
 		d.note("line %d: the origin \"%s\" cannot be written in a policy (%s); left out", line, o, msg)
+		d.refused = append(d.refused, fmt.Sprintf("line %d: %q (%s)", line, o, msg))
 		return
 	}
 	d.origins = append(d.origins, o)

@@ -92,6 +92,19 @@ func (d *deriver) originObjects() []policy.Origin {
 	if len(maxAgeDiffers) > 0 && d.maxAge > 0 {
 		d.note("maxAge differs per origin (%s); a policy origin cannot carry its own, so maxAge is the smallest, %d", strings.Join(maxAgeDiffers, ", "), d.maxAge)
 	}
+	// The CORS Module answers an origin by its most specific rule (iis
+	// mostSpecific, [cors] in docs/iis-behaviours.md): a subdomain
+	// wildcard before "*". A policy takes the first wildcard or "*" entry
+	// that matches (policy.OriginFor), so "*" goes last.
+	slices.SortStableFunc(out, func(a, b policy.Origin) int {
+		switch {
+		case a.Value == "*" && b.Value != "*":
+			return 1
+		case b.Value == "*" && a.Value != "*":
+			return -1
+		}
+		return 0
+	})
 	return out
 }
 
