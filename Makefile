@@ -64,8 +64,9 @@ suites:
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
 
-## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; a free port
-## when 8088 is taken): pick a lab case or edit a web.config, pick the request, run it in Chrome.
+## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; when 8088 is
+## taken it stops with one line, since make lab's links point there): pick a lab case or edit a
+## web.config, pick the request, run it in Chrome.
 playground: setup
 	go run ./cmd/corsgate-playground -port $(or $(PORT),0)
 

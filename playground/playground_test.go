@@ -150,6 +150,8 @@ func TestStepFor(t *testing.T) {
 		{"cors-blocked", "DisallowedByMode", "#main-fetch"},
 		{"cors-blocked", "RedirectContainsCredentials", "#http-redirect-fetch"},
 		{"readable", "", "#cors-check"},
+		{"cors-blocked", "LocalNetworkAccessPermissionDenied", "local-network-access/#local-network-request"},
+		{"cors-blocked", "InsecureLocalNetwork", "local-network-access/#local-network-request"},
 	} {
 		s := stepFor(c.outcome, c.corsError)
 		if s == nil || !strings.HasSuffix(s.Link, c.link) {
@@ -160,7 +162,7 @@ func TestStepFor(t *testing.T) {
 		t.Errorf("a network failure has no Fetch CORS step; got %+v", s)
 	}
 	// fetchspec.StageOther: no CORS step is claimed.
-	for _, e := range []string{"InvalidResponse", "LocalNetworkAccessPermissionDenied"} {
+	for _, e := range []string{"InvalidResponse"} {
 		if s := stepFor("cors-blocked", e); s != nil {
 			t.Errorf("stepFor(cors-blocked, %s) = %+v; want no step (fetchspec.StageOther)", e, s)
 		}

@@ -26,6 +26,10 @@ var (
 		"https://fetch.spec.whatwg.org/#main-fetch"}
 	stepReadable = Step{"CORS check passed: the response is readable; only CORS-safelisted headers and those in Access-Control-Expose-Headers are visible",
 		"https://fetch.spec.whatwg.org/#cors-check"}
+	// Local Network Access is not part of the Fetch standard yet; its
+	// specification integrates with Fetch.
+	stepLocalNetwork = Step{"Local Network Access: a page in a less private address space needs the user's permission to reach a local or loopback address, and only a secure page can get it; no response header grants it",
+		"https://wicg.github.io/local-network-access/#local-network-request"}
 	stepSameOrigin = Step{"main fetch: a same-origin request is not subject to the CORS protocol",
 		"https://fetch.spec.whatwg.org/#main-fetch"}
 )
@@ -33,9 +37,9 @@ var (
 // stepFor is the step that decided an outcome with Chrome's CorsError. The
 // stage comes from fetchspec.StageOf, corsgate's one reading of Chrome's
 // CorsError names; within the preflight stage the method/header lists and
-// the refused redirect have steps of their own. An error of no CORS stage
-// (fetchspec.StageOther: private network access, an invalid response) names
-// no step.
+// the refused redirect have steps of their own, and Local Network Access
+// errors name that specification's step. An error of no CORS stage
+// (fetchspec.StageOther: an invalid response) names no step.
 func stepFor(outcome, corsError string) *Step {
 	var s Step
 	switch {
@@ -43,6 +47,8 @@ func stepFor(outcome, corsError string) *Step {
 		s = stepReadable
 	case corsError == "":
 		return nil
+	case fetchspec.IsLocalNetworkAccessError(corsError):
+		s = stepLocalNetwork
 	default:
 		switch fetchspec.StageOf(corsError) {
 		case fetchspec.StageRequest:
