@@ -3,16 +3,35 @@ GINKGO      := go tool ginkgo
 GINKGO_FLAGS := --randomize-all --fail-on-pending --fail-on-empty --keep-going --timeout=20m
 SUITES      := ./suites/...
 
-.PHONY: test setup vet unit suites fmt-check lab check build bench lint policy diff stress fuzz playground screenshot
+.PHONY: test setup vet unit suites fmt-check lab check check-run build bench lint policy diff stress fuzz playground screenshot
+
+# make-exit-status.so gives `make check` corsgate's exit status (0, 1, 3) instead of
+# make's 2 for any failure. It is built with the C compiler when there is one; without
+# it `make check` still fails (status 2) and reports/check/exit-status holds the status.
+-load bin/make-exit-status.so(make_exit_status_gmk_setup)
+bin/make-exit-status.so: scripts/make-exit-status.c
+	@mkdir -p bin; cc -shared -fPIC -o $@ $< 2>/dev/null || rm -f $@; true
 
 ## check: the conformance run. No arguments: the built-in demo API and its sample policy
 ## (DEMO=broken: the same policy against a demo API with realistic mistakes).
-## TARGET=https://api.example.com POLICY=policy.yaml: your API. LABELS='preflight && !cache'
-## selects scenarios by label. Reports go to REPORTS (default reports/check).
-check: setup
-	@POLICY="$(if $(POLICY),$(abspath $(POLICY)))" TARGET="$(TARGET)" DEMO="$(DEMO)" \
-	REPORTS="$(abspath $(or $(REPORTS),reports/check))" \
-	$(GINKGO) --randomize-all --succinct $(if $(LABELS),--label-filter='$(LABELS)') ./suites/conformance
+## POLICY=policy.yaml ADDRESS=127.0.0.1:8080: this build, under the policy's production
+## target name. TARGET=https://staging-api.example.com: another deployment under its own name.
+## LABELS='preflight && !cache' selects scenarios by label. Reports go to REPORTS (default
+## reports/check). Exit status: 0 every expectation holds, 1 one failed, 3 configuration or
+## environment problem.
+CHECK_REPORTS = $(abspath $(or $(REPORTS),reports/check))
+check: check-run
+	$(exit-status $(or $(file <$(CHECK_REPORTS)/exit-status),1))
+	@exit $$(cat "$(CHECK_REPORTS)/exit-status" 2>/dev/null || echo 1)
+
+check-run:
+	@mkdir -p "$(CHECK_REPORTS)"; rm -f "$(CHECK_REPORTS)/exit-status"; \
+	if ! ./scripts/ensure-chromium.sh; then echo 3 > "$(CHECK_REPORTS)/exit-status"; exit 0; fi; \
+	POLICY="$(if $(POLICY),$(abspath $(POLICY)))" TARGET="$(TARGET)" ADDRESS="$(ADDRESS)" DEMO="$(DEMO)" \
+	REPORTS="$(CHECK_REPORTS)" \
+	$(GINKGO) --randomize-all --succinct $(if $(LABELS),--label-filter='$(LABELS)') ./suites/conformance; \
+	rc=$$?; if [ ! -s "$(CHECK_REPORTS)/exit-status" ]; then \
+		if [ $$rc -eq 0 ]; then echo 0; else echo 1; fi > "$(CHECK_REPORTS)/exit-status"; fi
 
 ## build: a standalone conformance binary (no Go toolchain needed to run it):
 ##   POLICY=policy.yaml TARGET=https://api.example.com bin/corsgate-check [-ginkgo.label-filter=...]
@@ -45,8 +64,9 @@ suites:
 lab: setup
 	go run ./cmd/corsgate-lab -html reports/lab.html
 
-## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; a free port
-## when 8088 is taken): pick a lab case or edit a web.config, pick the request, run it in Chrome.
+## playground: the teaching playground on http://127.0.0.1:8088/ (PORT= to choose; when 8088 is
+## taken it stops with one line, since make lab's links point there): pick a lab case or edit a
+## web.config, pick the request, run it in Chrome.
 playground: setup
 	go run ./cmd/corsgate-playground -port $(or $(PORT),0)
 

@@ -74,7 +74,16 @@ type Config struct {
 	// Observe, when set, is given each scenario's observations as it is
 	// judged (make diff keeps them; make bench times them).
 	Observe func(Scenario, []*harness.Observation)
+
+	// Set by Prepare (production.go).
+	prepared bool
+	demo     *Demo
+	front    *harness.Front
 }
+
+// demoAddress stands for the demo API's address until Prepare starts it:
+// the demo is checked through an address like any build.
+const demoAddress = "127.0.0.1:1"
 
 // ConfigFromEnv reads and validates the run's configuration. Every error is
 // one line naming the input and the fix.
@@ -91,7 +100,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("conformance: ISOLATION=%q is not reused-tab or fresh-context", c.Isolation)
 	}
-	path, target := getenv("POLICY"), getenv("TARGET")
+	path, target, address := getenv("POLICY"), getenv("TARGET"), getenv("ADDRESS")
 	var err error
 	if path == "" {
 		c.PolicyName = DemoPolicyName
@@ -104,18 +113,35 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (*Config, error) {
 		return nil, err
 	}
 	switch demo := getenv("DEMO"); {
-	case path == "" && target == "":
+	case path == "" && target == "" && address == "":
 		c.Demo, c.Broken = true, demo == "broken"
 		if demo != "" && demo != "broken" && demo != "correct" {
 			return nil, fmt.Errorf("conformance: DEMO=%q is not a demo; use DEMO=broken, DEMO=correct, or leave it unset", demo)
 		}
+		c.Policy.Address = demoAddress
 	case demo != "":
-		return nil, fmt.Errorf("conformance: DEMO=%q is only for the built-in demo; unset it when POLICY or TARGET is given", demo)
+		return nil, fmt.Errorf("conformance: DEMO=%q is only for the built-in demo; unset it when POLICY, TARGET or ADDRESS is given", demo)
+	case path == "" && address != "":
+		return nil, fmt.Errorf("conformance: ADDRESS=%q needs a POLICY whose target is the API's production name (e.g. target: https://api.example.com)", address)
 	}
 	if target != "" {
 		if err := c.Policy.SetTarget(target); err != nil {
 			return nil, err
 		}
+		if address == "" {
+			c.Policy.Address = "" // TARGET keeps its meaning: that deployment, under its own name
+		}
+	}
+	if address != "" {
+		if err := c.Policy.SetAddress("ADDRESS", address); err != nil {
+			return nil, err
+		}
+	}
+	if c.Policy.Address != "" && c.Policy.Target == "" {
+		return nil, fmt.Errorf("conformance: address %q needs the API's production name: set target: https://api.example.com in %s (or TARGET=)", c.Policy.Address, c.PolicyName)
+	}
+	if c.Policy.Auth.Login != nil && c.Policy.Address == "" {
+		return nil, errNeedsAddress
 	}
 	// A page is served as each origin by mapping its host and port to a
 	// local server; the target's own origin cannot be both.

@@ -40,10 +40,10 @@ func TestConfigFromEnv(t *testing.T) {
 		wantIsolation       harness.Isolation
 		wantReports         string
 	}{
-		{name: "defaults", wantDemo: true, wantName: DemoPolicyName, wantTarget: "http://api.localhost", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
-		{name: "DEMO=broken", env: []string{"DEMO", "broken"}, wantDemo: true, wantBroke: true, wantName: DemoPolicyName, wantTarget: "http://api.localhost", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
-		{name: "DEMO=correct", env: []string{"DEMO", "correct"}, wantDemo: true, wantName: DemoPolicyName, wantTarget: "http://api.localhost", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
-		{name: "REPORTS and ISOLATION", env: []string{"REPORTS", "out/x", "ISOLATION", "fresh-context"}, wantDemo: true, wantName: DemoPolicyName, wantTarget: "http://api.localhost", wantIsolation: harness.FreshContext, wantReports: "out/x"},
+		{name: "defaults", wantDemo: true, wantName: DemoPolicyName, wantTarget: "https://api.example.com", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
+		{name: "DEMO=broken", env: []string{"DEMO", "broken"}, wantDemo: true, wantBroke: true, wantName: DemoPolicyName, wantTarget: "https://api.example.com", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
+		{name: "DEMO=correct", env: []string{"DEMO", "correct"}, wantDemo: true, wantName: DemoPolicyName, wantTarget: "https://api.example.com", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
+		{name: "REPORTS and ISOLATION", env: []string{"REPORTS", "out/x", "ISOLATION", "fresh-context"}, wantDemo: true, wantName: DemoPolicyName, wantTarget: "https://api.example.com", wantIsolation: harness.FreshContext, wantReports: "out/x"},
 		{name: "TARGET overrides the demo policy", env: []string{"TARGET", "https://API.example.org:443/"}, wantName: DemoPolicyName, wantTarget: "https://api.example.org", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
 		{name: "POLICY", env: []string{"POLICY", file}, wantName: file, wantTarget: "https://api.example.com", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},
 		{name: "POLICY and TARGET", env: []string{"POLICY", file, "TARGET", "http://localhost:8080"}, wantName: file, wantTarget: "http://localhost:8080", wantIsolation: harness.ReusedTab, wantReports: "reports/check"},

@@ -87,10 +87,12 @@ func ServeConfig(cfg *iis.Config) (target string, closeFn func(), err error) {
 // Diff runs every scenario against the old and the new target, the two
 // runs at once, and classifies each change.
 func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.Policy, scenarios []Scenario, oldTarget, newTarget string) ([]DiffRow, error) {
-	last := func(target string) (map[string]*harness.Observation, error) {
+	// last runs every scenario against target: the last observation of
+	// each, and why the harness could not run those it has none for.
+	last := func(target string) (map[string]*harness.Observation, map[string]string, error) {
 		var mu sync.Mutex
 		seen := map[string]*harness.Observation{}
-		_, err := Run(ctx, &Config{
+		run, err := Run(ctx, &Config{
 			Policy: p, Target: target, Scenarios: scenarios, Env: env, Pool: pool,
 			Observe: func(s Scenario, obs []*harness.Observation) {
 				mu.Lock()
@@ -98,16 +100,25 @@ func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.P
 				seen[s.Name] = obs[len(obs)-1]
 			},
 		})
-		return seen, err
+		failed := map[string]string{}
+		if run != nil {
+			for _, r := range run.Results {
+				if seen[r.Scenario] == nil {
+					failed[r.Scenario] = r.Evidence
+				}
+			}
+		}
+		return seen, failed, err
 	}
 	var oldObs map[string]*harness.Observation
+	var oldFailed map[string]string
 	var oldErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		oldObs, oldErr = last(oldTarget)
+		oldObs, oldFailed, oldErr = last(oldTarget)
 	}()
-	newObs, newErr := last(newTarget)
+	newObs, newFailed, newErr := last(newTarget)
 	<-done
 	if err := errors.Join(oldErr, newErr); err != nil {
 		return nil, err
@@ -116,7 +127,12 @@ func Diff(ctx context.Context, env *harness.Env, pool *harness.Pool, p *policy.P
 	for _, s := range scenarios {
 		o, n := oldObs[s.Name], newObs[s.Name]
 		if o == nil || n == nil {
-			return nil, fmt.Errorf("conformance: diff: the harness could not run scenario %q against both configurations", s.Name)
+			why, version := oldFailed[s.Name], "old"
+			if n == nil {
+				why, version = newFailed[s.Name], "new"
+			}
+			why, _, _ = strings.Cut(why, "\n")
+			return nil, fmt.Errorf("conformance: diff: the harness could not run scenario %q against the %s configuration (%s); this is not a CORS verdict: fix what it names and run make diff again", s.Name, version, why)
 		}
 		rows = append(rows, DiffRow{Scenario: s, Old: o, New: n, Change: classify(o, n)})
 	}

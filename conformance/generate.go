@@ -26,22 +26,36 @@ const (
 const UnlistedHeader = "X-Corsgate-Unlisted"
 
 // Generate derives every scenario from p, in a stable order with stable
-// names: for each allowed origin the scenarios of every per-origin kind,
-// then those of the other kinds (Kinds).
+// names. For each rule set of the policy (policy.Views: the endpoints that
+// share their effective rules; one for a policy without per-endpoint
+// rules): for each allowed origin the scenarios of every per-origin kind,
+// under that origin's own rules (an origin object's credentials, methods,
+// headers), then those of the other kinds (Kinds).
 func Generate(p *policy.Policy) []Scenario {
-	g := &generator{p: p}
-	for _, o := range g.allowedOrigins() {
-		for _, k := range Kinds {
-			if k.PerOrigin != nil {
-				g.kind = k
-				k.PerOrigin(g, o)
+	g := &generator{}
+	for _, v := range p.Views() {
+		g.p = v
+		for _, o := range g.allowedOrigins() {
+			g.p = v
+			if entry, ok := v.OriginFor(o); ok || o == "null" {
+				if o == "null" {
+					entry, _ = v.OriginFor("https://any-site.corsgate.test")
+				}
+				g.p = v.ForOrigin(entry)
+			}
+			for _, k := range Kinds {
+				if k.PerOrigin != nil {
+					g.kind = k
+					k.PerOrigin(g, o)
+				}
 			}
 		}
-	}
-	for _, k := range Kinds {
-		if k.Once != nil {
-			g.kind = k
-			k.Once(g)
+		g.p = v
+		for _, k := range Kinds {
+			if k.Once != nil {
+				g.kind = k
+				k.Once(g)
+			}
 		}
 	}
 	return g.out
@@ -60,6 +74,15 @@ func (g *generator) add(s Scenario) {
 	for _, x := range g.out {
 		if x.Name == s.Name {
 			return
+		}
+	}
+	if s.Probe.Grant != nil {
+		// Granted, the request must reach the target where the policy says
+		// it lives (kind_localnetwork.go).
+		for i := range s.Steps {
+			if s.Steps[i].Want.Outcome == judge.Readable {
+				s.Steps[i].Want.ResourceSpace = resourceSpace(g.p.TargetSpace())
+			}
 		}
 	}
 	if s.Cookies {
@@ -88,6 +111,19 @@ func (g *generator) allowedOrigins() []string {
 		}
 	}
 	return dedupe(os)
+}
+
+// commonOrigins are the allowed origins under the rules of the policy (or
+// endpoint) itself, not an origin object's own: what the kinds that probe
+// one origin for the whole rule set (preflight cache, Vary) use.
+func (g *generator) commonOrigins() []string {
+	var out []string
+	for _, o := range g.allowedOrigins() {
+		if e, ok := g.p.OriginFor(o); !ok || !e.HasOwnRules() {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func (g *generator) credModes() []bool {
@@ -120,7 +156,7 @@ func (g *generator) scenario(origin, method, path string, cred bool, w judge.Wan
 		for _, h := range g.p.Auth.Headers {
 			s.Probe.Headers = append(s.Probe.Headers, harness.Header{Name: h.Name, Value: h.Value})
 		}
-		s.Cookies = len(g.p.Auth.Cookies) > 0
+		s.Cookies = len(g.p.Auth.Cookies) > 0 || g.p.Auth.Login != nil
 	} else {
 		s.Probe.Credentials = harness.CredentialsOmit
 	}
@@ -129,6 +165,11 @@ func (g *generator) scenario(origin, method, path string, cred bool, w judge.Wan
 	}
 	if s.Probe.NeedsPreflight(origin) {
 		s.label("preflight")
+	}
+	if grant := g.grant(origin); grant != nil { // kind_localnetwork.go
+		s.Probe.Grant = grant
+		s.Column += " +" + string(grant[0])
+		s.label("local-network")
 	}
 	return s
 }
@@ -158,10 +199,14 @@ func PageName(origin string) origins.Name {
 	return origins.Name(origin)
 }
 
-// Impersonations are the page origins to serve locally for scenarios.
+// Impersonations are the page origins to serve locally for scenarios (the
+// API's own origin is served by the front, not impersonated).
 func Impersonations(ss []Scenario) []string {
 	var out []string
 	for _, s := range ss {
+		if s.OwnOrigin {
+			continue
+		}
 		for _, o := range s.Pages() {
 			if o != "" && o != "null" {
 				out = append(out, o)

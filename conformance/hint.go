@@ -33,6 +33,9 @@ func Hint(s Scenario, obs []*harness.Observation) string {
 		}
 	}
 	o := obs[0]
+	if h := lnaHint(s, o); h != "" {
+		return h
+	}
 	for _, pf := range o.Preflights {
 		switch {
 		case pf.Status == 401:

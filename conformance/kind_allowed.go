@@ -1,6 +1,11 @@
 package conformance
 
-import "github.com/corsgate/corsgate/judge"
+import (
+	"slices"
+
+	"github.com/corsgate/corsgate/fetchspec"
+	"github.com/corsgate/corsgate/judge"
+)
 
 // Allowed: every method of every endpoint that answers below 400, with and
 // without credentials, must be readable from an allowed origin
@@ -16,6 +21,9 @@ func (g *generator) endpoints(o string, errors bool) {
 			continue
 		}
 		for _, m := range ep.Methods {
+			if !g.originMayUse(o, m) {
+				continue // refused at preflight: kind_refusedmethod.go
+			}
 			for _, cred := range g.credModes() {
 				s := g.scenario(o, m, ep.Path, cred, judge.Want{Outcome: judge.Readable, Status: ep.Status})
 				s.Spec = specCORSCheck
@@ -29,4 +37,12 @@ func (g *generator) endpoints(o string, errors bool) {
 			}
 		}
 	}
+}
+
+// originMayUse reports whether method m must pass from origin o: always,
+// unless o is an origin object with its own methods that do not include
+// m (a safelisted method needs no preflight, so it always passes).
+func (g *generator) originMayUse(o, m string) bool {
+	e, ok := g.p.OriginFor(o)
+	return !ok || e.Methods == nil || slices.Contains(e.Methods, m) || fetchspec.IsSafelistedMethod(m)
 }

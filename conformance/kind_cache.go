@@ -18,7 +18,7 @@ import (
 var PreflightCache = &Kind{
 	Name: "preflight cache", Group: "cache",
 	Once: func(g *generator) {
-		os := g.allowedOrigins()
+		os := g.commonOrigins()
 		if g.p.MaxAge <= 0 || len(os) == 0 || os[0] == "null" {
 			return
 		}

@@ -33,7 +33,23 @@ func cookieHint(s Scenario, obs []*harness.Observation) string {
 		return ""
 	}
 	for _, c := range o.CookiesBlocked {
-		return fmt.Sprintf("Chrome did not send cookie %s: %s", c.Name, strings.Join(c.Reasons, ", "))
+		return fmt.Sprintf("Chrome did not send cookie %s: %s; %s", c.Name, strings.Join(c.Reasons, ", "), cookieFix(c.Reasons))
 	}
 	return ""
+}
+
+// cookieFix is the fix for Chrome's reasons to withhold a cookie
+// (network.CookieBlockedReason).
+func cookieFix(reasons []string) string {
+	for _, r := range reasons {
+		if strings.Contains(r, "SameSite") {
+			return "production Chrome withholds it from this cross-site page too: set the cookie SameSite=None; Secure (Partitioned too where third-party cookies are blocked), or serve the frontend same-site with the API"
+		}
+	}
+	for _, r := range reasons {
+		if strings.HasPrefix(r, "ThirdParty") || r == "UserPreferences" {
+			return "third-party cookies are blocked (thirdPartyCookies: blocked, Chrome's default here): serve the frontend same-site with the API, or use a Partitioned cookie"
+		}
+	}
+	return "check the cookie's Domain, Path and Secure attributes against the API's URL"
 }

@@ -14,7 +14,9 @@ import (
 // RefusedOrigin: the origins real attackers try, derived from each allowed
 // origin, plus the opaque origin and an unrelated site, must be refused when
 // the policy does not allow them (https://fetch.spec.whatwg.org/#cors-check);
-// with unlisted: reject the server must answer 403.
+// with unlisted: reject the server must answer 403; with unlisted: omit it
+// must answer as without an Origin header (the endpoint's status class),
+// only without CORS headers.
 var RefusedOrigin = &Kind{
 	Name: "refused origin", Group: "refused",
 	Once: func(g *generator) {
@@ -33,6 +35,11 @@ var RefusedOrigin = &Kind{
 			w := judge.Want{Outcome: judge.Blocked}
 			if g.p.Unlisted == policy.UnlistedReject {
 				w.RawStatus = 403
+			} else {
+				w.RawStatusClass = 2
+				if st := g.p.Endpoints[0].Status; st != 0 {
+					w.RawStatusClass = st / 100
+				}
 			}
 			s := g.scenario(c, "GET", g.p.Endpoints[0].Path, g.p.Credentials, w)
 			s.Spec, s.Security = specCORSCheck, true
@@ -41,8 +48,12 @@ var RefusedOrigin = &Kind{
 		}
 	},
 	Hint: func(s Scenario, obs []*harness.Observation) string {
-		if obs[0].Readable() {
+		o := obs[0]
+		if o.Readable() {
 			return fmt.Sprintf("the server's origin check lets %s in: compare origins exactly (an anchored, escaped pattern or an exact list), never by substring", s.Origin)
+		}
+		if w := s.Want(); w.RawStatusClass != 0 && o.Actual.Status/100 != w.RawStatusClass && o.Actual.Status != 0 {
+			return fmt.Sprintf("the server answered the refused origin %s with %d: under unlisted: omit it must serve the response as without an Origin header and only leave out the CORS headers (Tomcat's CorsFilter and gin-contrib/cors answer 403: that is unlisted: reject)", s.Origin, o.Actual.Status)
 		}
 		return ""
 	},

@@ -36,4 +36,6 @@ var Kinds = []*Kind{
 	RefusedOrigin,   // kind_refusedorigin.go
 	PreflightCache,  // kind_cache.go
 	VaryOrigin,      // kind_vary.go
+	OwnOrigin,       // kind_ownorigin.go
+	LocalNetwork,    // kind_localnetwork.go
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -35,32 +36,54 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		}
 		scenarios = kept
 	}
+	if !cfg.prepared {
+		if err := cfg.Prepare(ctx); err != nil {
+			return nil, err
+		}
+		defer cfg.Close()
+	}
 	target, err := cfg.target(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if target.close != nil {
-		defer target.close()
-	}
 	env, pool := cfg.Env, cfg.Pool
 	if env == nil {
-		if env, err = harness.Start(harness.Config{Impersonate: Impersonations(scenarios)}); err != nil {
+		if env, err = harness.Start(cfg.HarnessConfig(scenarios)); err != nil {
 			return nil, err
 		}
 		defer env.Close()
+	} else if cfg.Fronted() {
+		if _, err := env.Origin(PageName(target.url)); err != nil {
+			return nil, fmt.Errorf("conformance: Config.Env has no front for %s; start it with harness.Start(cfg.HarnessConfig(scenarios)) after cfg.Prepare", target.url)
+		}
 	}
 	if pool == nil {
 		pool = env.NewPool(cfg.Isolation)
 		defer pool.Close()
 	}
-	var cookies []harness.Header
-	for _, c := range cfg.Policy.Auth.Cookies {
-		cookies = append(cookies, harness.Header{Name: c.Name, Value: c.Value})
+	cookies := jarCookies(cfg.Policy)
+	if l := cfg.Policy.Auth.Login; l != nil {
+		if !cfg.Fronted() {
+			return nil, errNeedsAddress
+		}
+		got, err := login(ctx, env, target.url, l)
+		if err != nil {
+			return nil, err
+		}
+		cookies = append(cookies, got...)
 	}
+	if cfg.Policy.Auth.Login != nil {
+		scenarios = wantLoginCookies(scenarios, cookies)
+	}
+	secrets := secretValues(cfg.Policy, cookies)
 	probes := &runner.Runner{Env: env, Target: target.url, Cookies: cookies, Pool: pool, MaxRestarts: cfg.MaxRestarts}
 	run := &report.Run{
 		Target: target.url, Policy: cfg.PolicyName, PolicyText: cfg.Policy.Redacted(),
 		Browser: env.Browser.Version, Started: started, Notes: append([]string(nil), cfg.Policy.Notes...),
+		Address: cfg.Policy.Address, ThirdPartyCookies: string(env.Browser.ThirdPartyCookies),
+	}
+	if cfg.Fronted() {
+		run.Notes = append(run.Notes, cfg.frontNote())
 	}
 	workers := cfg.Workers
 	if workers == 0 {
@@ -79,7 +102,9 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 				stop = err
 				break
 			}
-			run.Results = append(run.Results, failedProbe(s, err))
+			row := failedProbe(s, err)
+			redactRow(&row, secrets)
+			run.Results = append(run.Results, row)
 			continue
 		}
 		if cfg.Observe != nil {
@@ -87,6 +112,8 @@ func Run(ctx context.Context, cfg *Config) (*report.Run, error) {
 		}
 		row := ReportRow(s, obs, Judge(s, obs))
 		row.URL = strings.Replace(row.URL, target.url, "", 1)
+		cfg.labelThirdParty(s, obs, &row, target.url)
+		redactRow(&row, secrets)
 		run.Results = append(run.Results, row)
 	}
 	if note := probes.CrashNote(); note != "" {
@@ -108,29 +135,34 @@ func failedProbe(s Scenario, err error) report.Result {
 	return row
 }
 
-// runTarget is the URL a run probes, and how to stop what serves it.
+// runTarget is the URL a run probes.
 type runTarget struct {
-	url   string
-	close func()
+	url string
 }
 
-// target is cfg.Target, the demo API (started here), or the policy's target
-// once it answers.
+// target is cfg.Target, or the policy's target: its production name
+// (fronted, with an address), or as it resolves, once it answers.
 func (cfg *Config) target(ctx context.Context) (runTarget, error) {
-	switch {
-	case cfg.Target != "":
+	if cfg.Target != "" {
 		return runTarget{url: cfg.Target}, nil
-	case cfg.Demo:
-		demo, err := StartDemo(cfg.Policy, cfg.Broken)
-		if err != nil {
-			return runTarget{}, err
-		}
-		return runTarget{url: demo.Target, close: demo.Close}, nil
 	}
-	if err := CheckReachable(ctx, cfg.Policy.Target); err != nil {
+	if err := cfg.CheckTarget(ctx); err != nil {
 		return runTarget{}, err
 	}
 	return runTarget{url: cfg.Policy.Target}, nil
+}
+
+// CheckTarget stops a run whose API cannot be reached, with one line
+// wrapping ErrEnvironment: the address (with one), else the target.
+func (cfg *Config) CheckTarget(ctx context.Context) error {
+	switch {
+	case cfg.Target != "" || cfg.front != nil:
+		return nil // checked by Prepare (DetectTLS)
+	case cfg.Policy.Address != "":
+		_, err := DetectTLS(ctx, cfg.Policy.Address, cfg.Policy.Target)
+		return err
+	}
+	return CheckReachable(ctx, cfg.Policy.Target)
 }
 
 // firstLine is the first line of err.

@@ -40,6 +40,12 @@ func ReportRow(s Scenario, obs []*harness.Observation, v judge.Verdict) report.R
 	if len(o.Preflights) > 0 {
 		x.PreflightStatus = o.Preflights[0].Status
 	}
+	for _, c := range o.CookiesSent {
+		x.CookiesSent = append(x.CookiesSent, c.Name)
+	}
+	for _, c := range o.CookiesBlocked {
+		x.CookiesBlocked = append(x.CookiesBlocked, c.Name+": "+strings.Join(c.Reasons, ", "))
+	}
 	for _, h := range o.Actual.ResponseHeaders {
 		if fetchspec.IsCORSEvidenceHeader(h.Name) {
 			x.ResponseHeaders = append(x.ResponseHeaders, h.Name+": "+h.Value)

@@ -40,6 +40,8 @@ type Scenario struct {
 	// Security marks scenarios whose failure lets an origin read what it
 	// must not.
 	Security bool
+	// OwnOrigin: the page is the API's own origin, served by the front.
+	OwnOrigin bool
 }
 
 // Step is one probe of a scenario: Scenario.Probe sent from Page (the

@@ -23,8 +23,8 @@ const (
 	// StageRedirect: a redirect of the actual request was refused
 	// (https://fetch.spec.whatwg.org/#http-redirect-fetch).
 	StageRedirect Stage = "redirect"
-	// StageOther: any other error (private network access, invalid
-	// response); no code depends on its stage.
+	// StageOther: any other error (invalid response, the retired
+	// Private Network Access errors); no code depends on its stage.
 	StageOther Stage = "other"
 )
 
@@ -43,7 +43,10 @@ func StageOf[E ~string](e E) Stage {
 	case "MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse",
 		"InvalidAllowMethodsPreflightResponse", "InvalidAllowHeadersPreflightResponse":
 		return StagePreflight
-	case "DisallowedByMode", "CorsDisabledScheme":
+	case "DisallowedByMode", "CorsDisabledScheme",
+		// Local Network Access refuses before any byte is sent, failing the
+		// preflight itself when there is one (fetchspec.LNANetError).
+		LNAPermissionDenied, LNAInsecureInitiator, LNAInvalidTargetSpace:
 		return StageRequest
 	case "RedirectContainsCredentials", "NoCorsRedirectModeNotFollow":
 		return StageRedirect

@@ -2,8 +2,10 @@
 // standard and of Chrome's CORS implementation that the code relies on:
 // which methods and request headers are CORS-safelisted or forbidden,
 // which response headers JavaScript may read, which response headers are
-// CORS evidence, at which stage a Chrome CorsError is found, and Chrome's
-// preflight-cache limits.
+// CORS evidence, at which stage a Chrome CorsError is found, Chrome's
+// preflight-cache limits, and the CORS check and CORS-preflight response
+// checks themselves (CORSCheck, PreflightCheck), with Chrome's CorsError
+// names.
 //
 // Every predicate and constant cites the section of
 // https://fetch.spec.whatwg.org/ it implements, or the Chromium source file

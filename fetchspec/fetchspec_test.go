@@ -263,7 +263,12 @@ func TestStageOf(t *testing.T) {
 		{network.CorsErrorRedirectContainsCredentials, StageRedirect},
 		{network.CorsErrorNoCorsRedirectModeNotFollow, StageRedirect},
 		{network.CorsErrorInvalidResponse, StageOther},
-		{network.CorsErrorLocalNetworkAccessPermissionDenied, StageOther},
+		// Local Network Access refuses before anything reaches the server
+		// (seen in Chromium 156: the server received nothing).
+		{network.CorsErrorLocalNetworkAccessPermissionDenied, StageRequest},
+		{network.CorsErrorInsecureLocalNetwork, StageRequest},
+		{network.CorsErrorInvalidLocalNetworkAccess, StageRequest},
+		{"InsecurePrivateNetwork", StageOther}, // retired with Private Network Access
 		{"", StageOther},
 	}
 	for _, tt := range tests {

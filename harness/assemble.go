@@ -115,6 +115,8 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult, shared bool) (
 		obs.CookiesSent, obs.CookiesBlocked = cookies(r)
 	}
 
+	obs.LocalNetwork = localNetwork(reqs, mine)
+
 	// Chrome's structured verdict.
 	var failed *network.EventLoadingFailed
 	if r := reqs[actualID]; r != nil {
@@ -205,6 +207,10 @@ func assemble(evs []any, p Probe, pageOrigin string, js JSResult, shared bool) (
 	}
 
 	switch {
+	case lnaRefusedPreflights(obs.Preflights):
+		// Local Network Access failed the preflight inside Chrome: nothing
+		// reached the server.
+		obs.Preflight = PreflightNotReached
 	case len(obs.Preflights) > 0:
 		obs.Preflight = PreflightSent
 	case !p.NeedsPreflight(pageOrigin):
@@ -375,4 +381,34 @@ func namesURL(text, probeURL string, r *byRequest) bool {
 		}
 	}
 	return false
+}
+
+// localNetwork is Chrome's Local Network Access view of the probe's
+// requests (ids: its preflights, then the actual request): the first
+// clientSecurityState Chrome reported, and the last resourceIPAddressSpace
+// (the actual response's when there is one).
+func localNetwork(reqs map[network.RequestID]*byRequest, ids []network.RequestID) LocalNetwork {
+	var l LocalNetwork
+	for _, id := range ids {
+		r := reqs[id]
+		if r.extraReq != nil && r.extraReq.ClientSecurityState != nil && l.InitiatorSpace == "" {
+			l.InitiatorSpace = r.extraReq.ClientSecurityState.InitiatorIPAddressSpace
+			l.RequestPolicy = r.extraReq.ClientSecurityState.LocalNetworkAccessRequestPolicy
+		}
+		if r.extra != nil && r.extra.ResourceIPAddressSpace != "" {
+			l.ResourceSpace = r.extra.ResourceIPAddressSpace
+		}
+	}
+	return l
+}
+
+// lnaRefusedPreflights reports whether Chrome's Local Network Access check
+// failed every preflight before it was sent.
+func lnaRefusedPreflights(pfs []Exchange) bool {
+	for _, p := range pfs {
+		if p.Sent || p.ErrorText != fetchspec.LNANetError {
+			return false
+		}
+	}
+	return len(pfs) > 0
 }

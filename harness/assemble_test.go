@@ -433,6 +433,53 @@ func assembleCases() []assembleCase {
 			},
 		})
 	}
+	{ // Local Network Access, as Chromium 156 reported it for a public page
+		// and a local target without the permission: Chrome fails the
+		// preflight itself, the server receives nothing.
+		r := &recording{}
+		sendActual(r, "L.1", "PUT", tAPI+"/api")
+		sendPreflight(r, "L.P", "L.1", tAPI+"/api")
+		failed(r, "L.P", network.ResourceTypePreflight, "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS", nil)
+		status := &network.CorsErrorStatus{CorsError: network.CorsErrorLocalNetworkAccessPermissionDenied}
+		failed(r, "L.1", network.ResourceTypeFetch, "net::ERR_FAILED", status)
+		console(r, cdplog.EntrySourceJavascript, "", "Access to fetch at '"+tAPI+"/api' from origin '"+tPage+"' has been blocked by CORS policy: Permission was denied for this request to access the `local` address space.")
+		console(r, cdplog.EntrySourceNetwork, "L.1", "Failed to load resource: net::ERR_FAILED")
+		corsIssue(r, "L.1", tAPI+"/api", network.CorsErrorLocalNetworkAccessPermissionDenied, "")
+		cases = append(cases, assembleCase{
+			name: "local network access denied", rec: r, js: blockedJS(),
+			probe: Probe{URL: tAPI + "/api", Method: "PUT"},
+			check: func(t *testing.T, o *Observation) {
+				want(t, o.Outcome == OutcomeCORSBlocked && o.CORSError == network.CorsErrorLocalNetworkAccessPermissionDenied, "blocked with LocalNetworkAccessPermissionDenied")
+				want(t, o.Preflight == PreflightNotReached && len(o.Preflights) == 1 && o.Preflights[0].ErrorText == "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS",
+					"the preflight failed by Chrome before reaching the network (not-reached)")
+				want(t, !o.Actual.Sent, "the actual PUT never sent")
+			},
+		})
+	}
+
+	{ // The same with the permission granted: Chrome reports where the
+		// page and the target live. The Audits issue still names the denial.
+		r := &recording{}
+		sendActual(r, "M.1", "GET", tAPI+"/api")
+		r.add(extraOf("M.1"), &network.EventRequestWillBeSentExtraInfo{RequestID: "M.1", Headers: network.Headers{"Origin": tPage},
+			ClientSecurityState: &network.ClientSecurityState{InitiatorIsSecureContext: true, InitiatorIPAddressSpace: network.IPAddressSpacePublic,
+				LocalNetworkAccessRequestPolicy: network.LocalNetworkAccessRequestPolicyPermissionBlock}})
+		r.add(extraOf("M.1"), &network.EventResponseReceivedExtraInfo{RequestID: "M.1", StatusCode: 200, ResourceIPAddressSpace: network.IPAddressSpaceLocal,
+			HeadersText: "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + tPage + "\r\n\r\n"})
+		response(r, "M.1", network.ResourceTypeFetch, tAPI+"/api", 200)
+		finished(r, "M.1")
+		corsIssue(r, "M.1", tAPI+"/api", network.CorsErrorLocalNetworkAccessPermissionDenied, "")
+		cases = append(cases, assembleCase{
+			name: "local network access granted", rec: r, js: readJS(200),
+			probe: Probe{URL: tAPI + "/api", Method: "GET", Grant: []Permission{"local-network"}},
+			check: func(t *testing.T, o *Observation) {
+				want(t, o.Outcome == OutcomeReadable && o.CORSError == "", "readable, no CorsError (the Audits issue is not the verdict)")
+				want(t, o.LocalNetwork.InitiatorSpace == network.IPAddressSpacePublic && o.LocalNetwork.RequestPolicy == network.LocalNetworkAccessRequestPolicyPermissionBlock,
+					"Chrome's clientSecurityState: initiator Public, policy PermissionBlock")
+				want(t, o.LocalNetwork.ResourceSpace == network.IPAddressSpaceLocal, "resourceIPAddressSpace Local")
+			},
+		})
+	}
 	return cases
 }
 

@@ -59,6 +59,9 @@ type BrowserConfig struct {
 	// SPKIHashes are the certificates to accept
 	// (--ignore-certificate-errors-spki-list).
 	SPKIHashes []string
+	// AddressSpaces are --ip-address-space-overrides entries
+	// ("127.0.0.1:PORT=local"): see Spaces.
+	AddressSpaces []string
 	// Connect, when set, provides the browser instead of launching
 	// ExecPath: see Connector and docs/remote-browser.md.
 	Connect Connector
@@ -261,6 +264,11 @@ func extraFlags(cfg BrowserConfig, root bool) []flag {
 	}
 	if len(cfg.HostRules) > 0 {
 		fs = append(fs, flag{"host-resolver-rules", strings.Join(cfg.HostRules, ",")})
+	}
+	if len(cfg.AddressSpaces) > 0 {
+		// Local Network Access: put each listed 127.0.0.1 listener in the
+		// declared address space instead of loopback (Spaces).
+		fs = append(fs, flag{"ip-address-space-overrides", strings.Join(cfg.AddressSpaces, ",")})
 	}
 	if len(cfg.SPKIHashes) > 0 {
 		fs = append(fs, flag{"ignore-certificate-errors-spki-list", strings.Join(cfg.SPKIHashes, ",")})

@@ -1,9 +1,11 @@
 package harness
 
 import (
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,11 +27,18 @@ type Config struct {
 	// resolver maps exactly that host and port to a loopback listener; every
 	// other host, the target API's included, resolves normally.
 	Impersonate []string
+	// Fronts serve the API under its production name in front of the
+	// address of the build under test (front.go).
+	Fronts []Front
 	// ProbeTimeout bounds each probe; default 10s.
 	ProbeTimeout time.Duration
 	// Grace is how long to wait for secondary evidence (console line, audit
 	// issue, raw headers) once the verdict is in; default 750ms.
 	Grace time.Duration
+	// Spaces assigns Local Network Access address spaces to page origins
+	// and to the caller's loopback endpoints (a target API); the zero
+	// value leaves every server in Chrome's loopback space.
+	Spaces Spaces
 	// Connect provides a browser the harness does not launch; nil means
 	// CORSGATE_BROWSER_CMD or CORSGATE_BROWSER_URL if set, else launch
 	// Chromium locally (docs/remote-browser.md).
@@ -46,6 +55,9 @@ type Env struct {
 	mu      sync.RWMutex // guards origins
 	origins map[origins.Name]origins.Origin
 	servers []*loopback.Server
+	// ownSpace is the address space of each page listener of its own, by
+	// port (Spaces.Origins).
+	ownSpace map[string]AddressSpace
 }
 
 // Start serves the origins on loopback, then launches the browser mapped to
@@ -76,9 +88,23 @@ func Start(cfg Config) (env *Env, err error) {
 		}
 		impersonated = append(impersonated, o)
 	}
-
+	if err := cfg.Spaces.validate(); err != nil {
+		return nil, err
+	}
+	fronted, err := parseFronts(cfg.Fronts)
+	if err != nil {
+		return nil, err
+	}
+	for name := range cfg.Spaces.Origins {
+		served := func(o origins.Origin) bool { return o.Name == name }
+		known := slices.ContainsFunc(origins.Cast, func(s origins.Spec) bool { return s.Name == name }) ||
+			slices.ContainsFunc(impersonated, served) || slices.ContainsFunc(fronted, served)
+		if !known {
+			return nil, fmt.Errorf("%w: Spaces.Origins names origin %q, which is neither built in, in Impersonate nor in Fronts; add it to Impersonate", ErrProbe, name)
+		}
+	}
 	tlsHosts := []string{"app.localhost", "localhost", "127.0.0.1"}
-	for _, o := range impersonated {
+	for _, o := range append(impersonated, fronted...) {
 		if o.Scheme == "https" && !slices.Contains(tlsHosts, o.Host) {
 			tlsHosts = append(tlsHosts, o.Host)
 		}
@@ -87,7 +113,7 @@ func Start(cfg Config) (env *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	env = &Env{CA: ca, cfg: cfg, origins: map[origins.Name]origins.Origin{}}
+	env = &Env{CA: ca, cfg: cfg, origins: map[origins.Name]origins.Origin{}, ownSpace: map[string]AddressSpace{}}
 	defer func() {
 		if err != nil {
 			env.Close()
@@ -109,10 +135,40 @@ func Start(cfg Config) (env *Env, err error) {
 		listeners[l] = srv
 		env.servers = append(env.servers, srv)
 	}
+	// An origin with an address space gets a listener of its own: Chrome
+	// assigns spaces per IP and port.
+	spaced := map[string]AddressSpace{}
+	for ep, sp := range cfg.Spaces.Endpoints {
+		spaced[ep] = sp
+	}
+	own := func(name origins.Name, scheme string) (*loopback.Server, error) {
+		sp, ok := cfg.Spaces.Origins[name]
+		if !ok {
+			return nil, nil
+		}
+		var tlsConf *tls.Config
+		if scheme == "https" {
+			tlsConf = ca.ServerConfig()
+		}
+		srv, err := loopback.Listen(page, tlsConf)
+		if err != nil {
+			return nil, fmt.Errorf("harness: serving the page of %q: %w", name, err)
+		}
+		env.servers = append(env.servers, srv)
+		spaced[srv.Addr()] = sp
+		env.ownSpace[strconv.Itoa(srv.Port)] = sp
+		return srv, nil
+	}
 	for _, s := range origins.Cast {
+		l := listeners[s.Listener]
+		if srv, err := own(s.Name, s.Scheme); err != nil {
+			return nil, err
+		} else if srv != nil {
+			l = srv
+		}
 		env.origins[s.Name] = origins.Origin{
 			Name: s.Name, Scheme: s.Scheme, Host: s.Host,
-			Port: listeners[s.Listener].Port, Sandboxed: s.Sandboxed,
+			Port: l.Port, Sandboxed: s.Sandboxed,
 		}
 	}
 	var rules []string
@@ -121,9 +177,26 @@ func Start(cfg Config) (env *Env, err error) {
 		if o.Scheme == "https" {
 			l = listeners[origins.HTTPS]
 		}
+		if srv, err := own(o.Name, o.Scheme); err != nil {
+			return nil, err
+		} else if srv != nil {
+			l = srv
+		}
 		// Map host AND port, so only the page origin is redirected.
 		rules = append(rules, fmt.Sprintf("MAP %s:%d %s", o.Host, o.DefaultPort(), l.Addr()))
 		env.origins[o.Name] = o
+	}
+	for i, f := range cfg.Fronts {
+		rule, srv, err := env.startFront(f, ca, fronted[i])
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, rule)
+		if sp, ok := cfg.Spaces.Origins[fronted[i].Name]; ok {
+			// The API's production name: its front is the target's endpoint.
+			spaced[srv.Addr()] = sp
+			env.ownSpace[strconv.Itoa(srv.Port)] = sp
+		}
 	}
 
 	env.Browser, err = Launch(BrowserConfig{
@@ -131,6 +204,7 @@ func Start(cfg Config) (env *Env, err error) {
 		ThirdPartyCookies: cfg.ThirdPartyCookies,
 		HostRules:         rules,
 		SPKIHashes:        []string{ca.SPKIHash},
+		AddressSpaces:     overrides(spaced, cfg.Spaces.Others),
 		Connect:           cfg.Connect,
 	})
 	if err != nil {

@@ -13,8 +13,8 @@ func TestEveryFlagIsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading docs/chrome-flags.md: %v", err)
 	}
-	all := extraFlags(BrowserConfig{HostRules: []string{"MAP a:443 127.0.0.1:1"}, SPKIHashes: []string{"x"}}, true)
-	if len(all) < 5 {
+	all := extraFlags(BrowserConfig{HostRules: []string{"MAP a:443 127.0.0.1:1"}, SPKIHashes: []string{"x"}, AddressSpaces: []string{"127.0.0.1:1=local"}}, true)
+	if len(all) < 6 {
 		t.Fatalf("extraFlags returned %d flags; want every conditional flag switched on", len(all))
 	}
 	for _, f := range all {
@@ -25,7 +25,7 @@ func TestEveryFlagIsDocumented(t *testing.T) {
 }
 
 func TestNoFlagWeakensTheSecurityModel(t *testing.T) {
-	for _, f := range extraFlags(BrowserConfig{HostRules: []string{"r"}, SPKIHashes: []string{"x"}}, true) {
+	for _, f := range extraFlags(BrowserConfig{HostRules: []string{"r"}, SPKIHashes: []string{"x"}, AddressSpaces: []string{"127.0.0.1:1=local"}}, true) {
 		switch f.name {
 		case "disable-web-security", "ignore-certificate-errors", "disable-site-isolation-trials", "disable-features=IsolateOrigins":
 			t.Errorf("flag --%s weakens the security model under test", f.name)

@@ -194,6 +194,11 @@ type Observation struct {
 	Issues          []Issue           `json:"issues,omitempty"`
 	Console         []ConsoleLine     `json:"console,omitempty"`
 
+	// LocalNetwork is the Local Network Access evidence: the address
+	// spaces assigned to the page and the target, the permissions granted,
+	// and Chrome's clientSecurityState and resourceIPAddressSpace.
+	LocalNetwork LocalNetwork `json:"localNetwork,omitzero"`
+
 	CookiesSent    []Cookie `json:"cookiesSent,omitempty"`
 	CookiesBlocked []Cookie `json:"cookiesBlocked,omitempty"`
 
@@ -262,6 +267,9 @@ func (o *Observation) String() string {
 	}
 	for _, l := range o.Console {
 		w("console:   [%s %s] %s", l.Source, l.Level, l.Text)
+	}
+	if !o.LocalNetwork.IsZero() {
+		w("network:   %s", o.LocalNetwork)
 	}
 	if len(o.CookiesSent) > 0 || len(o.CookiesBlocked) > 0 {
 		w("cookies:   sent %s, blocked %s (third-party cookies %s)", cookieNames(o.CookiesSent), cookieNames(o.CookiesBlocked), o.ThirdPartyCookies)

@@ -58,6 +58,11 @@ type Probe struct {
 	API      API    `json:"api,omitempty"`
 	// Timeout bounds the request in the page; zero means the Env's default.
 	Timeout time.Duration `json:"timeout,omitempty"`
+	// Grant are the Local Network Access permissions the user has granted
+	// the page origin for this probe (Browser.setPermission in the probe's
+	// browser context); none means the user was never asked, which
+	// headless Chrome treats as denied.
+	Grant []Permission `json:"grant,omitempty"`
 }
 
 // withDefaults fills in the browser defaults and validates the probe.
@@ -106,6 +111,11 @@ func (p Probe) withDefaults(defaultTimeout time.Duration) (Probe, error) {
 	default:
 		return p, fmt.Errorf("harness: probe api %q is not fetch or xhr", p.API)
 	}
+	for _, g := range p.Grant {
+		if g != fetchspec.PermissionLocalNetwork && g != fetchspec.PermissionLoopbackNetwork {
+			return p, fmt.Errorf("harness: probe grants %q; the Local Network Access permissions are %q and %q", g, fetchspec.PermissionLocalNetwork, fetchspec.PermissionLoopbackNetwork)
+		}
+	}
 	if p.Body != "" && (strings.EqualFold(p.Method, "GET") || strings.EqualFold(p.Method, "HEAD")) {
 		return p, fmt.Errorf("harness: probe %s %s has a body; GET and HEAD requests cannot carry one, use POST", p.Method, p.URL)
 	}
@@ -127,6 +137,9 @@ func (p Probe) String() string {
 	}
 	for _, h := range p.Headers {
 		fmt.Fprintf(&b, ", %s: %s", h.Name, redact(h.Name, h.Value))
+	}
+	for _, g := range p.Grant {
+		fmt.Fprintf(&b, ", %s granted", g)
 	}
 	b.WriteString(")")
 	return b.String()

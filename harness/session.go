@@ -32,6 +32,10 @@ type Session struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	rec     *recorder
+	// granted are the Local Network Access permissions set in the
+	// session's browser context, for the origin grantedTo.
+	granted   []Permission
+	grantedTo string
 }
 
 // Run performs one probe in a fresh browser context, so its verdict does not
@@ -199,6 +203,10 @@ func (s *Session) run(ctx context.Context, p Probe, shared bool) (*Observation, 
 		return nil, fmt.Errorf("%w: encoding %s: %v", ErrProbe, p, err)
 	}
 
+	if err := s.grant(ctx, p.Grant); err != nil {
+		return nil, err
+	}
+
 	// The page aborts the request at p.Timeout; the context is a backstop
 	// that also bounds waiting for the DevTools events.
 	runCtx, cancel := bounded(s.ctx, ctx, p.Timeout+5*time.Second)
@@ -238,6 +246,8 @@ func (s *Session) settle(ctx context.Context, mark int, p Probe, js JSResult, sh
 		obs.PageURL = s.page.PageURL()
 		obs.Browser = s.env.Browser.Version
 		obs.ThirdPartyCookies = s.env.Browser.ThirdPartyCookies
+		obs.LocalNetwork.Page, obs.LocalNetwork.Target = s.env.PageSpace(s.page.Name), s.env.TargetSpace(p.URL)
+		obs.LocalNetwork.Granted = s.granted
 		if len(hard) == 0 && len(soft) == 0 {
 			return obs
 		}

@@ -93,6 +93,11 @@ func Check(w Want, o *harness.Observation) string {
 	if w.RawStatus != 0 && o.Actual.Status != w.RawStatus {
 		return fmt.Sprintf("the server answered %d; want %d", o.Actual.Status, w.RawStatus)
 	}
+	if w.RawStatusClass != 0 {
+		if why := checkStatusClass(w.RawStatusClass, o); why != "" {
+			return why
+		}
+	}
 	for _, h := range w.Readable {
 		if _, ok := o.JS.Header(h); !ok || !o.Readable() {
 			return fmt.Sprintf("JavaScript cannot read response header %s; want it readable", h)
@@ -117,6 +122,11 @@ func Check(w Want, o *harness.Observation) string {
 		if !blocked(o, c) {
 			return fmt.Sprintf("Chrome did not block cookie %s with reason %s", c.Name, orAny(c.Reason))
 		}
+	}
+	// A response from the HTTP cache made no connection, so Chrome reports
+	// no address space for it.
+	if w.ResourceSpace != "" && !o.Actual.FromCache && o.LocalNetwork.ResourceSpace != w.ResourceSpace {
+		return fmt.Sprintf("Chrome found the target in address space %s; want %s (is the address-space override in place?)", or(string(o.LocalNetwork.ResourceSpace), "(none reported)"), w.ResourceSpace)
 	}
 	if w.PreflightMaxAge > 0 {
 		if got := PreflightMaxAge(o); got < w.PreflightMaxAge {
@@ -194,7 +204,9 @@ func PreflightMaxAge(o *harness.Observation) int {
 }
 
 // Describe is an observation in a few words, with the preflight when one
-// was sent or cached: "readable 200", "readable 200 (preflight cached)",
+// was sent or cached and the Local Network Access permissions the page
+// held: "readable 200", "readable 200 (preflight cached)",
+// "readable 200 (local-network granted)",
 // "blocked: AllowOriginMismatch", "network-failure net::ERR_CONNECTION_REFUSED".
 func Describe(o *harness.Observation) string {
 	var s string
@@ -215,5 +227,26 @@ func Describe(o *harness.Observation) string {
 	case harness.PreflightCached:
 		s += " (preflight cached)"
 	}
+	for _, g := range o.LocalNetwork.Granted {
+		s += " (" + string(g) + " granted)"
+	}
 	return s
+}
+
+// checkStatusClass checks the class of the server's status: the actual
+// response's, or the last preflight's when no actual request was sent.
+func checkStatusClass(class int, o *harness.Observation) string {
+	status, what := o.Actual.Status, "the server answered"
+	if !o.Actual.Sent && len(o.Preflights) > 0 {
+		status, what = o.Preflights[len(o.Preflights)-1].Status, "the server answered the preflight with"
+	}
+	if status == 0 || status/100 == class {
+		return ""
+	}
+	if status == 401 && len(o.CookiesSent) == 0 {
+		// Chrome withheld the cookies (SameSite, third-party policy): the
+		// server answers the same without an Origin header.
+		return ""
+	}
+	return fmt.Sprintf("%s %d; want a %dxx, as without an Origin header (unlisted: omit refuses by leaving out the CORS headers, not by the status)", what, status, class)
 }

@@ -30,6 +30,10 @@ func TestCheck(t *testing.T) {
 	cookies.CookiesSent = []harness.Cookie{{Name: "session"}}
 	cookies.CookiesBlocked = []harness.Cookie{{Name: "tracker", Reasons: []string{"SameSiteLax"}}}
 	netFail := &harness.Observation{Outcome: harness.OutcomeNetworkFailure, NetError: "net::ERR_CONNECTION_REFUSED"}
+	cached := readable(200)
+	cached.Actual.FromCache = true
+	local := readable(200)
+	local.LocalNetwork = harness.LocalNetwork{Page: "public", Target: "local", Granted: []harness.Permission{"local-network"}, ResourceSpace: network.IPAddressSpaceLocal}
 
 	cases := []struct {
 		name string
@@ -70,6 +74,13 @@ func TestCheck(t *testing.T) {
 		{"cookie blocked, other reason", Want{CookiesBlocked: []BlockedCookie{{Name: "tracker", Reason: "UserPreferences"}}}, cookies, "did not block cookie tracker with reason UserPreferences"},
 		{"network failure", Want{Outcome: NetworkFailure, NetError: "REFUSED"}, netFail, ""},
 		{"network failure wanted", Want{Outcome: NetworkFailure}, readable(200), "want a network failure"},
+		{"local network access denied", Want{Outcome: Blocked, CORSError: network.CorsErrorLocalNetworkAccessPermissionDenied},
+			blockedBy(network.CorsErrorLocalNetworkAccessPermissionDenied, ""), ""},
+		{"insecure local network wanted", Want{Outcome: Blocked, CORSError: network.CorsErrorInsecureLocalNetwork},
+			blockedBy(network.CorsErrorLocalNetworkAccessPermissionDenied, ""), "want refused: InsecureLocalNetwork"},
+		{"target in the local space", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, local, ""},
+		{"target not in the local space", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, readable(200), "address space (none reported); want Local"},
+		{"from the HTTP cache: no space to report", Want{Outcome: Readable, ResourceSpace: network.IPAddressSpaceLocal}, cached, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,5 +134,16 @@ func TestWantString(t *testing.T) {
 		if got := s.String(); got != want {
 			t.Errorf("String() = %q; want %q", got, want)
 		}
+	}
+}
+
+func TestDescribeNamesTheGrantedPermission(t *testing.T) {
+	o := readable(200)
+	o.LocalNetwork.Granted = []harness.Permission{"local-network"}
+	if got, want := Describe(o), "readable 200 (local-network granted)"; got != want {
+		t.Errorf("Describe = %q; want %q", got, want)
+	}
+	if got, want := Describe(readable(200)), "readable 200"; got != want {
+		t.Errorf("Describe without a grant = %q; want %q", got, want)
 	}
 }

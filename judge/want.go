@@ -60,6 +60,11 @@ type Want struct {
 	// Status is the status JavaScript must read; RawStatus the status the
 	// server must answer on the actual request.
 	Status, RawStatus int
+	// RawStatusClass is the class (2 for 2xx) the server's status must be
+	// in: on the actual request, or on the preflight when Chrome sent no
+	// actual request. unlisted: omit wants a refused origin answered as
+	// without an Origin header, only without CORS headers.
+	RawStatusClass int
 	// Readable and Hidden are response headers JavaScript must, and must
 	// not, be able to read; OnTheWire are headers the actual response must
 	// carry whatever JavaScript may read.
@@ -68,6 +73,11 @@ type Want struct {
 	CookiesSent []string
 	// CookiesBlocked are cookies Chrome must block.
 	CookiesBlocked []BlockedCookie
+	// ResourceSpace is the address space Chrome must have found the target
+	// in (responseReceivedExtraInfo.resourceIPAddressSpace: Public, Local,
+	// Loopback), so a Local Network Access scenario that passes proves the
+	// target really was more private than the page.
+	ResourceSpace network.IPAddressSpace
 }
 
 // BlockedCookie is a cookie Chrome must block, with Reason ("" for any).
@@ -96,6 +106,9 @@ func (w Want) String() string {
 	if w.RawStatus != 0 {
 		s += fmt.Sprintf(" (server %d)", w.RawStatus)
 	}
+	if w.RawStatusClass != 0 {
+		s += fmt.Sprintf(" (server %dxx)", w.RawStatusClass)
+	}
 	var more []string
 	if w.NetError != "" {
 		more = append(more, w.NetError)
@@ -120,6 +133,9 @@ func (w Want) String() string {
 	}
 	for _, c := range w.CookiesBlocked {
 		more = append(more, fmt.Sprintf("cookie %s blocked (%s)", c.Name, orAny(c.Reason)))
+	}
+	if w.ResourceSpace != "" {
+		more = append(more, "target in address space "+string(w.ResourceSpace))
 	}
 	if len(more) > 0 {
 		if s != "" {

@@ -41,8 +41,10 @@ const (
 )
 
 // Catalogue is every lab configuration, mistakes first, each followed by or
-// pointing at its correct counterpart.
-var Catalogue = []Entry{
+// pointing at its correct counterpart; the intranet configurations last.
+var Catalogue = append(catalogue, intranetEntries...)
+
+var catalogue = []Entry{
 	{
 		Config:  "customheaders-wildcard-with-credentials.config",
 		Mistake: `customHeaders send "Access-Control-Allow-Origin: *" together with "Access-Control-Allow-Credentials: true"`,

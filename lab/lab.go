@@ -27,8 +27,18 @@ const (
 	Lookalike = "https://app.example.com.attacker.test"
 )
 
+// The intranet configurations' frontends (localnetwork.go).
+const (
+	// Portal is a public portal calling the intranet API.
+	Portal = "https://portal.example.com"
+	// LegacyPortal is the same portal on http: not a secure context.
+	LegacyPortal = "http://legacy-portal.example.com"
+	// IntranetPage is an http page on the intranet itself.
+	IntranetPage = "http://intranet.example.com"
+)
+
 // Origins are the origins an Env for the lab must impersonate.
-var Origins = []string{App, Admin, Lookalike}
+var Origins = []string{App, Admin, Lookalike, Portal, LegacyPortal, IntranetPage}
 
 // Check is one probe against a configuration and what Chrome must decide
 // about it.

@@ -11,14 +11,39 @@ import (
 	"github.com/corsgate/corsgate/judge"
 )
 
-// PlaygroundBase is where make playground listens by default; each check
-// of the HTML report links to its case there (the links work while the
-// playground runs on its default port).
-const PlaygroundBase = "http://127.0.0.1:8088/"
+// PlaygroundPort is where make playground listens unless PORT says
+// otherwise, and where the HTML report's "try it" links point (they work
+// while the playground runs there; it refuses to start elsewhere without
+// PORT=). It is the one home of the number: playground.DefaultPort is this
+// constant (the playground imports lab, so lab cannot import it).
+const PlaygroundPort = 8088
 
-// PlaygroundLink is the playground's stable link to check i of e.
+// PlaygroundLink is the playground's stable link to check i of e: it names
+// the check by CheckSlug, so inserting a check does not renumber it (the
+// playground still reads the older ?check=<index> form).
 func (e EntryReport) PlaygroundLink(i int) string {
-	return fmt.Sprintf("%s?lab=%s&check=%d", PlaygroundBase, strings.TrimSuffix(e.Entry.Config, ".config"), i)
+	return fmt.Sprintf("http://127.0.0.1:%d/?lab=%s&check=%s", PlaygroundPort,
+		strings.TrimSuffix(e.Entry.Config, ".config"), CheckSlug(e.Checks[i].Check.Name))
+}
+
+// CheckSlug is a check's name as a link names it: lower case, every run of
+// other characters than a-z and 0-9 one "-" ("the real origin is refused"
+// is "the-real-origin-is-refused").
+func CheckSlug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(c)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }
 
 // Report is a lab run: for every configuration, what curl sees and what

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/lab"
 	"github.com/corsgate/corsgate/origins"
 )
 
@@ -23,8 +24,15 @@ func Impersonate() []string { return append(append([]string{}, LabOrigins...), D
 
 // StartBrowser starts the one headless Chromium the playground runs
 // requests in, with the page origins it offers.
-func StartBrowser() (*harness.Env, error) {
-	return harness.Start(harness.Config{Impersonate: Impersonate()})
+func StartBrowser() (*harness.Env, error) { return harness.Start(HarnessConfig()) }
+
+// HarnessConfig is the lab's browser (lab.HarnessConfig: its servers on
+// the intranet, the portals on public addresses) with the playground's
+// origins.
+func HarnessConfig() harness.Config {
+	cfg := lab.HarnessConfig()
+	cfg.Impersonate = Impersonate()
+	return cfg
 }
 
 // Origin is one page origin the request can come from.
@@ -42,6 +50,9 @@ var kinds = map[string]string{
 	"https://app.example.com":               "allowed by the lab's configurations",
 	"https://admin.example.com":             "allowed by some, a second frontend",
 	"https://app.example.com.attacker.test": "attacker lookalike",
+	lab.Portal:                              "public portal calling the intranet API (Local Network Access)",
+	lab.LegacyPortal:                        "public portal on http: not a secure context",
+	lab.IntranetPage:                        "http page on the intranet",
 	Downgrade:                               "http downgrade of the allowed origin",
 	string(origins.Opaque):                  "opaque origin: Origin: null",
 	string(origins.Attacker):                "another site",

@@ -1,6 +1,7 @@
 package playground
 
-// Every use of the IIS emulation's parser is in this file.
+// Every use of the IIS emulation's parser is in this file (serve runs the
+// parsed config through iis.NewSite).
 
 import (
 	"regexp"

@@ -6,11 +6,15 @@ package playground
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/corsgate/corsgate/fixtures"
+	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
+	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/lab"
 	"github.com/corsgate/corsgate/origins"
 )
@@ -22,9 +26,12 @@ var LabOrigins = lab.Origins
 // against, the request, and what the lab knows about the mistake.
 type Case struct {
 	// Config is the lab configuration's name, its file name without
-	// ".config" (the stable link is /?lab=<Config>&check=<Check>).
+	// ".config"; Check the check's index and Slug its stable name (the
+	// stable link is /?lab=<Config>&check=<Slug>; the page still reads
+	// older links with the index).
 	Config  string `json:"config"`
 	Check   int    `json:"check"`
+	Slug    string `json:"slug"`
 	Name    string `json:"name"`
 	Mistake string `json:"mistake"`
 	Fix     string `json:"fix"`
@@ -34,9 +41,6 @@ type Case struct {
 	App     string  `json:"app"`
 	Request Request `json:"request"`
 }
-
-// Link is the case's stable link, relative to the playground's root.
-func (c Case) Link() string { return fmt.Sprintf("/?lab=%s&check=%d", c.Config, c.Check) }
 
 // loadCases reads every configuration of the lab's catalogue from dir.
 func loadCases(dir string) ([]Case, error) {
@@ -48,7 +52,7 @@ func loadCases(dir string) ([]Case, error) {
 		}
 		for i, c := range e.Checks {
 			cs = append(cs, Case{
-				Config: strings.TrimSuffix(e.Config, ".config"), Check: i, Name: c.Name,
+				Config: strings.TrimSuffix(e.Config, ".config"), Check: i, Slug: lab.CheckSlug(c.Name), Name: c.Name,
 				Mistake: e.Mistake, Fix: e.Fix, Why: c.Why, Text: string(text),
 				App: appName(e.App), Request: requestOf(c),
 			})
@@ -105,6 +109,9 @@ func requestOf(c lab.Check) Request {
 	if c.Twice {
 		r.Sequence = SequenceTwice
 	}
+	if len(p.Grant) > 0 {
+		r.Grant = string(p.Grant[0])
+	}
 	return r
 }
 
@@ -118,6 +125,9 @@ func checkFor(r Request) lab.Check {
 	for _, h := range r.Headers {
 		p.Headers = append(p.Headers, harness.Header{Name: h.Name, Value: h.Value})
 	}
+	if r.Grant != "" {
+		p.Grant = []harness.Permission{harness.Permission(r.Grant)}
+	}
 	c := lab.Check{Name: "playground", Probe: p, Twice: r.Sequence == SequenceTwice}
 	if r.Origin == SameOrigin {
 		c.SameOrigin = true
@@ -127,36 +137,42 @@ func checkFor(r Request) lab.Check {
 	return c
 }
 
-// emulated is one web.config served by the IIS emulation, exactly as the
-// lab serves its configurations (lab.Serve), with the probe page mounted so
-// a request can come from the API's own origin.
+// emulated is one web.config served by the IIS emulation as the lab serves
+// its configurations (lab.Serve: iis.NewSite in front of the application,
+// recorded, with the probe page mounted so a request can come from the
+// API's own origin), wrapped in offHost so Chrome never leaves it. lab.Serve
+// offers no place for that wrapper, so the composition is repeated here; the
+// playground suite holds every lab case to make lab's verdict.
 type emulated struct {
-	srv *lab.Server
-	dir string
+	srv  *lab.Server
+	ln   *loopback.Server
+	stop *offHost
 }
 
-// serve writes text to a private directory and serves it with lab.Serve.
+// serve parses text with the lab's parser and serves it.
 func serve(text, app string) (*emulated, error) {
-	dir, err := os.MkdirTemp("", "corsgate-playground-")
+	cfg, cerr := parse(text)
+	if cerr != nil {
+		return nil, fmt.Errorf("playground: %s", cerr.Text)
+	}
+	backend := fixtures.App()
+	if appKind(app) == lab.AppLevelCORS {
+		backend = fixtures.AppLevelCORS(lab.App, lab.Admin)
+	}
+	rec := fixtures.Record(iis.NewSite(cfg, backend))
+	mux := http.NewServeMux()
+	mux.Handle(origins.PagePath, origins.PageHandler())
+	mux.Handle("/", rec)
+	stop := &offHost{next: mux}
+	ln, err := loopback.Listen(stop, nil)
 	if err != nil {
-		return nil, fmt.Errorf("playground: %w", err)
+		return nil, fmt.Errorf("playground: serving the web.config: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "web.config"), []byte(text), 0o600); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("playground: %w", err)
-	}
-	srv, err := lab.Serve(dir, lab.Entry{Config: "web.config", App: appKind(app)})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &emulated{srv: srv, dir: dir}, nil
+	base := fmt.Sprintf("http://api.localhost:%d", ln.Port)
+	return &emulated{srv: &lab.Server{Base: base, Rec: rec}, ln: ln, stop: stop}, nil
 }
 
-func (e *emulated) Close() {
-	e.srv.Close()
-	os.RemoveAll(e.dir)
-}
+func (e *emulated) Close() { e.ln.Close() }
 
 // base is the emulated server's origin, http://api.localhost:PORT.
 func (e *emulated) base() string { return e.srv.Base }
@@ -165,7 +181,24 @@ func (e *emulated) base() string { return e.srv.Base }
 func (e *emulated) curl(c lab.Check, origin string) []CurlExchange {
 	var out []CurlExchange
 	for _, ex := range e.srv.Curl(c, origin) {
-		out = append(out, CurlExchange{Request: ex.Request, Status: ex.Status, Headers: ex.CORS, Err: ex.Err})
+		out = append(out, CurlExchange{Request: ex.Request, Status: ex.Status, Headers: e.asSent(ex.CORS), Err: ex.Err})
+	}
+	return out
+}
+
+// asSent shows curl's header lines as the emulated IIS sent them: an
+// off-host Location or Refresh the playground rewrote is shown as written.
+func (e *emulated) asSent(lines []string) []string {
+	seen := e.stop.Seen()
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		for _, n := range seen {
+			if l == n.Header+": "+n.Sent {
+				l = n.Header + ": " + n.Original + " (the playground's browser got " + n.Sent + ")"
+				break
+			}
+		}
+		out = append(out, l)
 	}
 	return out
 }

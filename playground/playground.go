@@ -67,9 +67,6 @@ func New(cfg Config) (*Server, error) {
 // or request error runs nothing and is not counted).
 func (s *Server) Runs() int64 { return s.runs.Load() }
 
-// Cases are the lab's checks as playground cases.
-func (s *Server) Cases() []Case { return s.cases }
-
 // Handler serves the page, its assets and its API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

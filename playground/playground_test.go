@@ -49,8 +49,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(r *Request) { r.BodyType, r.Body = BodyJSON, "{}" }, "cannot carry a body"},
 		{func(r *Request) { r.BodyType = "xml" }, "body type"},
 		{func(r *Request) { r.Origin = "https://evil.test" }, "not one the playground serves"},
-		{func(r *Request) { r.Sequence = SequenceThenFrom }, "two page origins"},
-		{func(r *Request) { r.Sequence = SequenceThenFrom; r.Second = SameOrigin }, "two page origins"},
+		{func(r *Request) { r.Sequence = SequenceThenFrom }, `page origin "https://app.example.com" then ""`},
+		{func(r *Request) { r.Sequence = SequenceThenFrom; r.Second = SameOrigin }, `then "same-origin" needs two page origins`},
 		{func(r *Request) { r.Sequence = "thrice" }, "sequence"},
 		{func(r *Request) { r.Path = "http://169.254.169.254/" }, "only calls its own emulated server"},
 	}
@@ -145,7 +145,13 @@ func TestStepFor(t *testing.T) {
 		{"cors-blocked", "WildcardOriginNotAllowed", "#cors-check"},
 		{"cors-blocked", "PreflightInvalidStatus", "#cors-preflight-fetch"},
 		{"cors-blocked", "HeaderDisallowedByPreflightResponse", "#cors-preflight-fetch"},
+		{"cors-blocked", "InvalidAllowHeadersPreflightResponse", "#cors-preflight-fetch"},
+		{"cors-blocked", "PreflightDisallowedRedirect", "#cors-preflight-fetch"},
+		{"cors-blocked", "DisallowedByMode", "#main-fetch"},
+		{"cors-blocked", "RedirectContainsCredentials", "#http-redirect-fetch"},
 		{"readable", "", "#cors-check"},
+		{"cors-blocked", "LocalNetworkAccessPermissionDenied", "local-network-access/#local-network-request"},
+		{"cors-blocked", "InsecureLocalNetwork", "local-network-access/#local-network-request"},
 	} {
 		s := stepFor(c.outcome, c.corsError)
 		if s == nil || !strings.HasSuffix(s.Link, c.link) {
@@ -155,25 +161,57 @@ func TestStepFor(t *testing.T) {
 	if s := stepFor("network-failure", ""); s != nil {
 		t.Errorf("a network failure has no Fetch CORS step; got %+v", s)
 	}
+	// fetchspec.StageOther: no CORS step is claimed.
+	for _, e := range []string{"InvalidResponse"} {
+		if s := stepFor("cors-blocked", e); s != nil {
+			t.Errorf("stepFor(cors-blocked, %s) = %+v; want no step (fetchspec.StageOther)", e, s)
+		}
+	}
 }
 
-func TestListenIsLoopbackOnly(t *testing.T) {
-	ln, err := Listen(0)
+func TestListenIsLoopbackOnlyAndNeverFallsBack(t *testing.T) {
+	held, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
-		t.Errorf("listening on %s; want 127.0.0.1", ip)
+	defer held.Close()
+	taken := held.Addr().(*net.TCPAddr).Port
+	// 0 is the default port; taken, it is an error naming the port and PORT=.
+	for _, port := range []int{0, taken} {
+		ln, err := listen(port, taken)
+		if err == nil {
+			ln.Close()
+			t.Fatalf("listen(%d) with port %d taken: listened on %s; want an error", port, taken, ln.Addr())
+		}
+		if msg := err.Error(); !strings.Contains(msg, itoa(taken)) || !strings.Contains(msg, "PORT=") || strings.Contains(msg, "\n") {
+			t.Errorf("listen(%d): %q; want one line naming port %d and PORT=", port, msg, taken)
+		}
 	}
-	if _, err := Listen(70000); err == nil {
-		t.Error("Listen(70000) = nil error; want the port named")
+	held.Close()
+	ln, err := listen(0, taken)
+	if err != nil {
+		t.Fatalf("listen(0) with port %d free: %v", taken, err)
+	}
+	defer ln.Close()
+	if a := ln.Addr().(*net.TCPAddr); !a.IP.IsLoopback() || a.Port != taken {
+		t.Errorf("listening on %s; want 127.0.0.1:%d", a, taken)
+	}
+	if _, err := Listen(70000); err == nil || !strings.Contains(err.Error(), "70000") {
+		t.Errorf("Listen(70000): %v; want the port named", err)
 	}
 }
 
-func TestLabReportLinksToTheDefaultPort(t *testing.T) {
-	if want := "http://127.0.0.1:" + itoa(DefaultPort); !strings.HasPrefix(lab.PlaygroundBase, want) {
-		t.Errorf("lab.PlaygroundBase = %q; make playground listens on %s", lab.PlaygroundBase, want)
+func TestLabReportLinksToTheDefaultPortByCheckSlug(t *testing.T) {
+	cases, err := loadCases(configDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	for _, c := range cases {
+		if c.Slug == "" || slugs[c.Config+"/"+c.Slug] {
+			t.Errorf("%s check %d (%q): slug %q is empty or not unique in its configuration", c.Config, c.Check, c.Name, c.Slug)
+		}
+		slugs[c.Config+"/"+c.Slug] = true
 	}
 	e := lab.Catalogue[0]
 	r := &lab.Report{Entries: []lab.EntryReport{{Entry: e, Checks: []lab.CheckReport{{Check: e.Checks[0], Err: "not run"}}}}}
@@ -181,13 +219,27 @@ func TestLabReportLinksToTheDefaultPort(t *testing.T) {
 	if err := r.WriteHTML(&b); err != nil {
 		t.Fatal(err)
 	}
-	link := lab.PlaygroundBase + "?lab=" + strings.TrimSuffix(e.Config, ".config") + "&amp;check=0"
+	name := strings.TrimSuffix(e.Config, ".config")
+	link := "http://127.0.0.1:" + itoa(DefaultPort) + "/?lab=" + name + "&amp;check=" + lab.CheckSlug(e.Checks[0].Name)
 	if !strings.Contains(b.String(), `href="`+link+`"`) {
 		t.Errorf("the lab's HTML report has no link %s", link)
 	}
 	// The link's case exists in the playground.
-	if _, ok := labCheck(strings.TrimSuffix(e.Config, ".config"), 0); !ok {
-		t.Errorf("the playground has no case for %s check 0", e.Config)
+	if !slugs[name+"/"+lab.CheckSlug(e.Checks[0].Name)] {
+		t.Errorf("the playground has no case for %s check %q", e.Config, e.Checks[0].Name)
+	}
+}
+
+func TestCheckSlug(t *testing.T) {
+	for name, want := range map[string]string{
+		"the real origin is refused":                       "the-real-origin-is-refused",
+		"preflight passes; the actual request…":            "preflight-passes-the-actual-request",
+		"the preflight passes on OPTIONSVerbHandler's 200": "the-preflight-passes-on-optionsverbhandler-s-200",
+		"  Max-Age  ": "max-age",
+	} {
+		if got := lab.CheckSlug(name); got != want {
+			t.Errorf("CheckSlug(%q) = %q; want %q", name, got, want)
+		}
 	}
 }
 

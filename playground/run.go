@@ -26,8 +26,11 @@ type Result struct {
 	Chrome  string `json:"chrome,omitempty"`
 	Console string `json:"console,omitempty"`
 	Step    *Step  `json:"step,omitempty"`
-	Lab     *Known `json:"lab,omitempty"`
-	Elapsed int64  `json:"elapsedMs,omitempty"`
+	// OffHost are the redirects off the emulated server the playground
+	// rewrote to its stop page (StopPath) instead of letting Chrome follow.
+	OffHost []Neutralised `json:"offHost,omitempty"`
+	Lab     *Known        `json:"lab,omitempty"`
+	Elapsed int64         `json:"elapsedMs,omitempty"`
 }
 
 // Known is what the lab knows about the case's configuration.
@@ -117,6 +120,7 @@ func (s *Server) Run(ctx context.Context, st State) *Result {
 		res.Problem = recoverBrowser(s.env, err)
 		return res
 	}
+	res.OffHost = srv.stop.Seen()
 	for _, o := range obs {
 		res.Runs = append(res.Runs, view(o))
 	}

@@ -38,6 +38,9 @@ type Request struct {
 	Sequence string `json:"sequence,omitempty"`
 	// Second is the page origin of the second request of SequenceThenFrom.
 	Second string `json:"second,omitempty"`
+	// Grant is the Local Network Access permission the user granted the
+	// page ("local-network", "loopback-network"), or "" (harness.Probe.Grant).
+	Grant string `json:"grant,omitempty"`
 }
 
 // Header is one request header line.
@@ -117,29 +120,29 @@ func (r *Request) validate(known func(string) error) error {
 		r.Credentials = "same-origin"
 	case "omit", "same-origin", "include":
 	default:
-		return fmt.Errorf("playground: credentials %q is not one of omit, same-origin, include", r.Credentials)
+		return fmt.Errorf("playground: credentials %q is not a credentials mode; pick omit, same-origin or include", r.Credentials)
 	}
 	if len(r.Headers) > maxHeaders {
-		return fmt.Errorf("playground: %d request headers; the playground sends at most %d", len(r.Headers), maxHeaders)
+		return fmt.Errorf("playground: %d request headers; the playground sends at most %d, remove some", len(r.Headers), maxHeaders)
 	}
 	for _, h := range r.Headers {
 		if !isToken(h.Name) {
 			return fmt.Errorf("playground: request header name %q is not a token; write Name: value, one per line", h.Name)
 		}
 		if len(h.Value) > maxValue || strings.ContainsAny(h.Value, "\r\n\x00") {
-			return fmt.Errorf("playground: request header %q has a value over %d bytes or with a line break", h.Name, maxValue)
+			return fmt.Errorf("playground: request header %q has a value over %d bytes or with a line break; write its value on its own line, shorter", h.Name, maxValue)
 		}
 	}
 	switch r.BodyType {
 	case "", BodyJSON, BodyForm, BodyText, BodyRaw:
 	default:
-		return fmt.Errorf("playground: body type %q is not one of json, form, text, raw", r.BodyType)
+		return fmt.Errorf("playground: body type %q is not a body type the playground sends; pick json, form, text or raw", r.BodyType)
 	}
 	if r.BodyType == "" {
 		r.Body = ""
 	}
 	if len(r.Body) > maxBody {
-		return fmt.Errorf("playground: the body is %d bytes; the playground sends at most %d", len(r.Body), maxBody)
+		return fmt.Errorf("playground: the body is %d bytes; the playground sends at most %d, shorten it", len(r.Body), maxBody)
 	}
 	if r.Body != "" && (strings.EqualFold(r.Method, "GET") || strings.EqualFold(r.Method, "HEAD")) {
 		return fmt.Errorf("playground: a %s request cannot carry a body; pick POST or no body", r.Method)
@@ -154,13 +157,13 @@ func (r *Request) validate(known func(string) error) error {
 		r.Second = ""
 	case SequenceThenFrom:
 		if r.Origin == SameOrigin || r.Second == SameOrigin || r.Second == "" {
-			return fmt.Errorf("playground: \"then from another origin\" needs two page origins from the list (not the API's own)")
+			return fmt.Errorf("playground: \"then from another origin\" from page origin %q then %q needs two page origins from the list, not the API's own nor none; pick both in the origin and \"then from\" menus", r.Origin, r.Second)
 		}
 		if err := known(r.Second); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("playground: sequence %q is not one of once, twice, then-from", r.Sequence)
+		return fmt.Errorf("playground: sequence %q is not a sequence the playground runs; pick once, twice or then-from", r.Sequence)
 	}
 	return nil
 }

@@ -31,6 +31,8 @@ func FuzzParse(f *testing.F) {
 		"origins: [https://a.example.com]\n---\n",
 		"orgins: []\n",
 		"origins: [\"http://[::1]:3000\", \"https://*.localhost\"]\nendpoints: [{path: /, status: 404}]\n",
+		"target: https://api.example.com\naddress: 127.0.0.1:8080\nthirdPartyCookies: allowed\norigins:\n  - {origin: \"*\", credentials: false}\n  - {origin: https://a.example.com, methods: [PUT], headers: []}\ncredentials: true\nendpoints:\n  - {path: /p, origins: [\"https://*.b.example.com\"], credentials: false, headers: [X-A], expose: [], maxAge: 0, unlisted: reject}\n",
+		"origins: [https://a.example.com]\nauth: {cookies: [{name: s, value: v, sameSite: None, secure: true, partitioned: true, domain: .example.com, path: /x}], login: {method: POST, path: /login, body: x, contentType: text/plain}}\n",
 	} {
 		f.Add([]byte(s))
 	}

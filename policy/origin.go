@@ -20,6 +20,16 @@ type Origin struct {
 	Any bool
 	// Line is the line of the entry in the file.
 	Line int
+	// Credentials, Methods and Headers are an origin object's own rules
+	// ({origin: ..., credentials: ..., methods: ..., headers: ...}); nil
+	// inherits the endpoint's or the top level's (rules.go).
+	Credentials *bool
+	Methods     []string
+	Headers     []string
+	// AddressSpace is where the frontend of this origin lives for Chrome's
+	// Local Network Access: "" (public, the default), "local" or
+	// "loopback" (addressspace.go).
+	AddressSpace string
 
 	// sample is the concrete origin Sample returns for a wildcard when the
 	// default label "app" gives an origin listed exactly; set by Parse.

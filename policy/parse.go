@@ -19,10 +19,12 @@ import (
 
 // The fields of each mapping, in the order of the documentation.
 var (
-	topFields      = []string{"target", "endpoints", "origins", "credentials", "methods", "headers", "expose", "maxAge", "unlisted", "auth"}
-	endpointFields = []string{"path", "methods", "status"}
-	authFields     = []string{"cookies", "headers"}
-	cookieFields   = []string{"name", "value"}
+	topFields      = []string{"target", "address", "endpoints", "origins", "credentials", "methods", "headers", "expose", "maxAge", "unlisted", "thirdPartyCookies", "addressSpace", "auth"}
+	endpointFields = []string{"path", "methods", "status", "origins", "credentials", "headers", "expose", "maxAge", "unlisted"}
+	authFields     = []string{"cookies", "headers", "login"}
+	cookieFields   = []string{"name", "value", "sameSite", "secure", "partitioned", "domain", "path"}
+	originFields   = []string{"origin", "credentials", "methods", "headers", "addressSpace"}
+	loginFields    = []string{"method", "path", "body", "contentType"}
 )
 
 // Parse parses and validates a policy file; name is the file name used in
@@ -143,6 +145,7 @@ type parser struct {
 	authHeaderLines map[string]int // lower-case name -> line, for the cross checks
 	maxAgeLine      int
 	unlistedSet     bool
+	credentialsLine int
 }
 
 func (ps *parser) fail(n *yaml.Node, format string, args ...any) error {
@@ -178,15 +181,22 @@ func (ps *parser) top(doc *yaml.Node) error {
 				return ps.fail(v, "target %s %s", q(s), problem)
 			}
 			p.Target = t
+		case "address":
+			err = ps.address(v)
+		case "thirdPartyCookies":
+			err = ps.thirdPartyCookies(v)
+		case "addressSpace":
+			p.AddressSpace, err = ps.addressSpace(v, "addressSpace")
 		case "endpoints":
 			err = ps.endpoints(v)
 		case "origins":
-			err = ps.origins(k, v)
+			p.Origins, err = ps.origins(k, v, "origins")
 		case "credentials":
 			if isNull(v) {
 				return nil
 			}
 			p.Credentials, err = ps.bool(v, "credentials")
+			ps.credentialsLine = v.Line
 		case "methods":
 			p.Methods, err = ps.names(k, v, "methods", checkMethod, false, "[GET, POST, PUT]")
 			if err == nil && p.Methods != nil && len(p.Methods) == 0 {
@@ -259,7 +269,7 @@ func (ps *parser) finish(root *yaml.Node) error {
 			star = &p.Origins[i]
 		}
 	}
-	if star != nil && p.Credentials {
+	if star != nil && p.Credentials && (star.Credentials == nil || *star.Credentials) {
 		return &Error{Source: ps.src, Line: star.Line, Msg: `origins: "*" cannot be combined with credentials: true (browsers refuse Access-Control-Allow-Origin: * with credentials); list the exact origins or set credentials: false`}
 	}
 	for _, h := range p.Auth.Headers {
@@ -278,9 +288,15 @@ func (ps *parser) finish(root *yaml.Node) error {
 	if p.Unlisted == "" {
 		p.Unlisted = UnlistedOmit
 	}
-	ps.samples()
+	ps.samples(p.Origins)
+	for i := range p.Endpoints {
+		ps.samples(p.Endpoints[i].Rules.Origins)
+	}
+	if err := ps.checkRules(); err != nil {
+		return err
+	}
 
-	if star != nil && len(p.Origins) > 1 {
+	if star != nil && len(p.Origins) > 1 && !star.HasOwnRules() {
 		p.Notes = append(p.Notes, `origins: "*" allows every origin, so the other origins listed add nothing`)
 	}
 	if star != nil && ps.unlistedSet && p.Unlisted == UnlistedReject {
@@ -305,15 +321,15 @@ func (ps *parser) finish(root *yaml.Node) error {
 
 // samples picks, for each wildcard, a concrete origin that no exact entry
 // lists, so that probing it exercises the wildcard.
-func (ps *parser) samples() {
+func (ps *parser) samples(origins []Origin) {
 	exact := map[string]bool{}
-	for _, o := range ps.p.Origins {
+	for _, o := range origins {
 		if !o.Wildcard && !o.Any {
 			exact[o.Value] = true
 		}
 	}
-	for i := range ps.p.Origins {
-		o := &ps.p.Origins[i]
+	for i := range origins {
+		o := &origins[i]
 		if !o.Wildcard || !exact[o.sampleWith(sampleLabels[0])] {
 			continue
 		}
@@ -375,6 +391,8 @@ func (ps *parser) endpoints(v *yaml.Node) error {
 					return ps.fail(v, "%s.status %d is not an HTTP status; write 100 to 599, or remove it to expect any 2xx", where, n)
 				}
 				e.Status = int(n)
+			default:
+				return ps.endpointRule(&e.Rules, where, key, k, v)
 			}
 			return err
 		})
@@ -418,33 +436,35 @@ func checkPath(s string) string {
 	return ""
 }
 
-func (ps *parser) origins(k, v *yaml.Node) error {
-	items, err := ps.list(v, "origins", MaxOrigins, "[https://app.example.com]")
+// origins parses a list of origins (the top level's, or an endpoint's when
+// field is "endpoints[i].origins"): strings, or origin objects.
+func (ps *parser) origins(k, v *yaml.Node, field string) ([]Origin, error) {
+	items, err := ps.list(v, field, MaxOrigins, "[https://app.example.com]")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(items) == 0 {
-		return ps.fail(k, `origins is empty; list the origins that must be allowed, e.g. "origins: [https://app.example.com]", or "origins: ["*"]" for a public API`)
+		return nil, ps.fail(k, `%s is empty; list the origins that must be allowed, e.g. "origins: [https://app.example.com]", or "origins: ["*"]" for a public API`, field)
 	}
+	var out []Origin
 	seen := map[string]int{}
 	for i, it := range items {
-		where := fmt.Sprintf("origins[%d]", i)
-		s, err := ps.scalar(it, where, "https://app.example.com")
+		where := fmt.Sprintf("%s[%d]", field, i)
+		o, err := ps.originEntry(it, where)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		o, problem := parseOrigin(s)
-		if problem != "" {
-			return ps.fail(it, "%s %s %s", where, q(s), problem)
+		written := o.Value
+		if it.Kind == yaml.ScalarNode {
+			written = it.Value
 		}
-		val := o.value()
-		if j, ok := seen[val]; ok {
-			return ps.fail(it, "%s %s repeats origins[%d] (line %d); remove one", where, q(s), j, ps.p.Origins[j].Line)
+		if j, ok := seen[o.Value]; ok {
+			return nil, ps.fail(it, "%s %s repeats %s[%d] (line %d); remove one", where, q(written), field, j, out[j].Line)
 		}
-		seen[val] = i
-		ps.p.Origins = append(ps.p.Origins, Origin{Value: val, Wildcard: o.wildcard, Any: o.any, Line: it.Line})
+		seen[o.Value] = i
+		out = append(out, o)
 	}
-	return nil
+	return out, nil
 }
 
 func (ps *parser) auth(v *yaml.Node) error {
@@ -455,8 +475,11 @@ func (ps *parser) auth(v *yaml.Node) error {
 		return ps.fail(v, "auth must be a mapping with cookies: and headers:, not %s", kindName(v))
 	}
 	return ps.fields(v, "auth", authFields, func(key string, k, v *yaml.Node) error {
-		if key == "cookies" {
+		switch key {
+		case "cookies":
 			return ps.cookies(v)
+		case "login":
+			return ps.login(v)
 		}
 		return ps.authHeaders(v)
 	})
@@ -476,6 +499,9 @@ func (ps *parser) cookies(v *yaml.Node) error {
 		var c Cookie
 		var hasName, hasValue bool
 		err := ps.fields(it, where, cookieFields, func(key string, k, v *yaml.Node) error {
+			if key != "name" && key != "value" {
+				return ps.cookieAttribute(&c, where, key, v)
+			}
 			s, err := ps.scalar(v, where+"."+key, "session")
 			if err != nil {
 				return err
@@ -509,6 +535,9 @@ func (ps *parser) cookies(v *yaml.Node) error {
 			return ps.fail(it, "%s has no name; add name: ...", where)
 		case !hasValue:
 			return ps.fail(it, `%s has no value; add value: "${VAR}"`, where)
+		}
+		if problem := c.check(p.Target); problem != "" {
+			return ps.fail(it, "%s %s", where, problem)
 		}
 		for j, o := range p.Auth.Cookies {
 			if o.Name == c.Name {

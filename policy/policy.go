@@ -10,16 +10,21 @@
 //
 // The file format:
 //
-//	target: https://api.example.com          # scheme://host[:port]; overridden by TARGET / -target
+//	target: https://api.example.com          # the production name; overridden by TARGET / -target
+//	address: 127.0.0.1:8080                  # where this build listens now; overridden by ADDRESS
 //	endpoints:                               # default: [{path: /}]
 //	  - path: /api/orders                    # must start with /
 //	    methods: [GET, POST, PUT, DELETE]    # methods the endpoint serves; default [GET]
 //	  - path: /api/missing                   # an error route: CORS headers must be present on errors too
 //	    methods: [GET]
 //	    status: 404
+//	  - path: /public/status                 # an endpoint's own rules (rules.go): origins, credentials,
+//	    origins: ["*"]                       #   headers, expose, maxAge, unlisted; unset keys inherit
+//	    credentials: false
 //	origins:                                 # the origins that must be allowed:
 //	  - https://app.example.com              #   exact (scheme://host[:port], no path, no trailing slash)
 //	  - https://*.example.com                #   wildcard subdomain, as the IIS CORS module writes it
+//	  - {origin: https://admin.example.com, credentials: false, methods: [GET], headers: [Content-Type]}
 //	  # - "*"                                #   any origin (public API)
 //	credentials: true                        # allowed origins get Access-Control-Allow-Credentials: true
 //	methods: [GET, POST, PUT, DELETE]        # methods that must pass preflight (default GET, HEAD, POST)
@@ -27,8 +32,11 @@
 //	expose: [X-Request-Id]                   # response headers frontend JS must be able to read
 //	maxAge: 600                              # seconds a preflight must stay cached (Chrome caps at 7200)
 //	unlisted: omit                           # refused origins get no CORS headers (omit) or a 403 (reject)
+//	thirdPartyCookies: blocked               # or allowed; unset: Chrome's own default
 //	auth:                                    # optional, for credentialed probes
-//	  cookies: [{name: session, value: "${SESSION}"}]   # ${VAR} from the environment
+//	  cookies: [{name: session, value: "${SESSION}", sameSite: Lax, secure: true}]   # ${VAR} from the
+//	                                         #   environment; also partitioned, domain, path (cookie.go)
+//	  login: {method: POST, path: /login, body: "...", contentType: application/json}  # done by Chromium
 //	  headers: {Authorization: "Bearer ${API_TOKEN}"}  # set by page JS, so they take part in preflight
 //
 // ${VAR} is expanded only inside auth values; a variable that is not set is
@@ -90,6 +98,17 @@ type Policy struct {
 	Unlisted Unlisted
 	// Auth is what credentialed probes carry.
 	Auth Auth
+	// Address is host:port where this build is reachable now (ADDRESS);
+	// "" probes Target as it resolves. With an address, Target is the
+	// production name Chrome uses (production.go).
+	Address string
+	// ThirdPartyCookies is the run's third-party cookie mode: "" (Chrome's
+	// own default), ThirdPartyBlocked or ThirdPartyAllowed.
+	ThirdPartyCookies string
+	// AddressSpace is where the target lives for Chrome's Local Network
+	// Access: "" (public, the default), "local" or "loopback"
+	// (addressspace.go).
+	AddressSpace string
 	// Notes are non-fatal remarks, in file order.
 	Notes []string
 }
@@ -104,6 +123,9 @@ type Endpoint struct {
 	Status int
 	// Line is the line of the entry in the file; 0 for the default endpoint.
 	Line int
+	// Rules are the endpoint's own origins, credentials, headers, expose,
+	// maxAge and unlisted; unset ones inherit the top level (rules.go).
+	Rules Rules
 }
 
 // Unlisted is how the API must answer an origin it refuses.
@@ -124,10 +146,28 @@ type Auth struct {
 	// Headers are set by page JavaScript, ordered by name
 	// (case-insensitively), so they take part in preflight.
 	Headers []Header
+	// Login, when set, is performed by Chromium itself as a first-party
+	// request to the API, so the server's Set-Cookie lands in the jar.
+	Login *Login
 }
 
-// Cookie is a cookie credentialed probes carry, with ${VAR} expanded.
-type Cookie struct{ Name, Value string }
+// Cookie is a cookie credentialed probes carry, with ${VAR} expanded, and
+// the attributes the server would set on it. An attribute left unset is
+// what Chrome does with a cookie that omits it (cookie.go).
+type Cookie struct {
+	Name, Value string
+	// SameSite is Lax, Strict or None; "" is a cookie without the
+	// attribute, which Chrome treats as Lax.
+	SameSite string
+	// Secure is the Secure attribute; nil means absent.
+	Secure *bool
+	// Partitioned is the Partitioned attribute (CHIPS).
+	Partitioned bool
+	// Domain makes the cookie a domain cookie; "" is host-only.
+	Domain string
+	// Path is the cookie's path; "" means "/".
+	Path string
+}
 
 // Header is a request header page JavaScript sets, with ${VAR} expanded.
 type Header struct{ Name, Value string }

@@ -140,7 +140,7 @@ func TestErrors(t *testing.T) {
 		{"unknown field", "target: https://api.example.com\ncredentials: false\n\norgins: [https://a.example.com]\n", `policy: demo.yaml line 4: unknown field "orgins"; did you mean "origins"?`},
 		{"unknown field, case", "origins: [https://a.example.com]\nmaxage: 5\n", `policy: demo.yaml line 2: unknown field "maxage"; did you mean "maxAge"?`},
 		{"unknown field, synonym", "allowedOrigins: [https://a.example.com]\n", `policy: demo.yaml line 1: unknown field "allowedOrigins"; did you mean "origins"?`},
-		{"unknown field, nothing close", "origins: [https://a.example.com]\nzzzzzz: 1\n", `policy: demo.yaml line 2: unknown field "zzzzzz"; the fields are target, endpoints, origins, credentials, methods, headers, expose, maxAge, unlisted, auth`},
+		{"unknown field, nothing close", "origins: [https://a.example.com]\nzzzzzz: 1\n", `policy: demo.yaml line 2: unknown field "zzzzzz"; the fields are target, address, endpoints, origins, credentials, methods, headers, expose, maxAge, unlisted, thirdPartyCookies, addressSpace, auth`},
 		{"unknown endpoint field", "origins: [https://a.example.com]\nendpoints:\n  - path: /\n    stauts: 404\n", `policy: demo.yaml line 4: unknown field "stauts" in endpoints[0]; did you mean "status"?`},
 		{"repeated field", "origins: [https://a.example.com]\nmethods: [GET]\nmethods: [PUT]\n", `policy: demo.yaml line 3: field "methods" appears twice (first at line 2); keep one`},
 		{"merge key", "origins: [https://a.example.com]\n<<: {methods: [GET]}\n", `policy: demo.yaml line 2: merge keys (<<) are not supported; write the fields out`},
@@ -167,7 +167,7 @@ func TestErrors(t *testing.T) {
 		{"origin scheme", "origins: [\"capacitor://localhost\"]\n", `policy: demo.yaml line 1: origins[0] "capacitor://localhost" has scheme "capacitor"; only http and https origins can be probed from a browser page`},
 		{"origin non-ASCII", "origins: [\"https://bücher.example\"]\n", `policy: demo.yaml line 1: origins[0] "https://bücher.example" has a non-ASCII host; write its punycode form (xn--...), which is what browsers send`},
 		{"origin user info", "origins: [\"https://u@app.example.com\"]\n", `policy: demo.yaml line 1: origins[0] "https://u@app.example.com" contains user info; an origin is scheme://host[:port], write "https://app.example.com"`},
-		{"origin mapping", "origins:\n  - {host: a.example.com}\n", `policy: demo.yaml line 2: origins[0] must be a single value such as https://app.example.com, not a mapping`},
+		{"origin mapping", "origins:\n  - {host: a.example.com}\n", `policy: demo.yaml line 2: unknown field "host" in origins[0]; the fields are origin, credentials, methods, headers, addressSpace`},
 		{"star with credentials", "target: https://api.example.com\n\n\n\n\n\n\n\n\n\norigins:\n  - \"*\"\ncredentials: true\n", `policy: demo.yaml line 12: origins: "*" cannot be combined with credentials: true (browsers refuse Access-Control-Allow-Origin: * with credentials); list the exact origins or set credentials: false`},
 		{"too many origins", "origins: [" + strings.Join(manyOrigins, ", ") + "]\n", `policy: demo.yaml line 1: origins has 101 entries; the limit is 100`},
 

@@ -167,6 +167,12 @@ pre{background:#f6f6f6;padding:.6em .8em;overflow:auto;white-space:pre-wrap;word
 <h1>corsgate CORS conformance report</h1>
 <dl class="meta">
 <dt>target</dt><dd>{{none .Run.Target}}</dd>
+{{- if .Run.Address}}
+<dt>address</dt><dd>{{.Run.Address}}</dd>
+{{- end}}
+{{- if .Run.ThirdPartyCookies}}
+<dt>third-party cookies</dt><dd>{{.Run.ThirdPartyCookies}}</dd>
+{{- end}}
 <dt>policy</dt><dd>{{none .Run.Policy}}</dd>
 <dt>browser</dt><dd>{{none .Run.Browser}}</dd>
 <dt>started</dt><dd>{{.Started}}</dd>

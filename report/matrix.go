@@ -21,6 +21,9 @@ func Matrix(w io.Writer, r *Run) {
 	g := buildGrid(r)
 
 	fmt.Fprintf(w, "corsgate: target %s, policy %s, browser %s\n", orNone(r.Target), orNone(r.Policy), orNone(r.Browser))
+	if r.Address != "" || r.ThirdPartyCookies != "" {
+		fmt.Fprintf(w, "address %s, third-party cookies %s\n", orNone(r.Address), orNone(r.ThirdPartyCookies))
+	}
 	if !r.Started.IsZero() || r.Duration != 0 {
 		fmt.Fprintf(w, "started %s, took %s\n", stamp(r.Started), r.Duration.Round(time.Millisecond))
 	}

@@ -22,6 +22,11 @@ type Run struct {
 	Duration   time.Duration `json:"duration"` // nanoseconds in JSON
 	Results    []Result      `json:"results"`
 	Notes      []string      `json:"notes"` // e.g. "maxAge 86400 is above Chrome's cap of 7200 s"
+	// Address is where the build was reached (ADDRESS), "" when Target
+	// was probed as it resolves.
+	Address string `json:"address,omitempty"`
+	// ThirdPartyCookies is the run's third-party cookie mode.
+	ThirdPartyCookies string `json:"thirdPartyCookies,omitempty"`
 }
 
 // Result is Chrome's verdict on one scenario, compared with the expectation.
@@ -48,7 +53,12 @@ type Result struct {
 	ResponseHeaders []string `json:"responseHeaders"` // raw CORS-relevant response header lines, secrets redacted
 	Console         string   `json:"console"`         // Chrome's console message
 	Hint            string   `json:"hint"`            // one-line hint where the cause is recognisable
-	Evidence        string   `json:"evidence"`        // the full multi-line evidence text
+	// CookiesSent are the cookies Chrome sent on the actual request;
+	// CookiesBlocked those it withheld, "name: Chrome's reasons" (names
+	// only: values never appear in reports).
+	CookiesSent    []string `json:"cookiesSent,omitempty"`
+	CookiesBlocked []string `json:"cookiesBlocked,omitempty"`
+	Evidence       string   `json:"evidence"` // the full multi-line evidence text
 }
 
 // SecurityFailure reports whether the result is a failure that lets an

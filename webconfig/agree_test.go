@@ -3,6 +3,7 @@ package webconfig_test
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
 	"github.com/corsgate/corsgate/judge"
+	"github.com/corsgate/corsgate/origins"
 	"github.com/corsgate/corsgate/webconfig"
 )
 
@@ -44,52 +46,86 @@ func toRequest(s conformance.Scenario) webconfig.Request {
 	return r
 }
 
-// agrees judges the emulated outcome against what the scenario expects.
-func agrees(s conformance.Scenario, out webconfig.Outcome) bool {
-	want := s.Want()
+// agrees judges the emulated outcome against what one step of the scenario
+// expects: the outcome, and for a refusal Chrome's CorsError and failed
+// parameter when the expectation names them, and the raw status.
+func agrees(want judge.Want, out webconfig.Outcome) bool {
 	switch want.Outcome {
 	case judge.Readable:
 		return out.CorsError == ""
 	case judge.BlockedAtPreflight:
-		return out.Preflight != nil && out.Actual == nil
+		if out.Preflight == nil || out.Actual != nil {
+			return false
+		}
+	case judge.Blocked:
+		if out.CorsError == "" {
+			return false
+		}
+		if want.RawStatus != 0 && out.Actual != nil && out.Actual.Status != want.RawStatus {
+			return false
+		}
+	default:
+		// NetworkFailure: a failure below CORS the emulation cannot show.
+		return out.CorsError != ""
 	}
-	if out.CorsError == "" {
+	if want.CORSError != "" && string(want.CORSError) != out.CorsError {
 		return false
 	}
-	return want.RawStatus == 0 || out.Actual == nil || out.Actual.Status == want.RawStatus
+	if want.CORSError != "" && !want.AnyParameter && want.FailedParameter != out.Failed {
+		return false
+	}
+	return true
+}
+
+// stepRequest is the request of step i of s, from the step's own page
+// origin. The emulation has no HTTP cache and no preflight cache: every
+// step is judged as a fresh request from its origin. For a Vary sequence
+// that is what a browser sees when the response varies on Origin; a
+// response echoing the origin without Vary is the lint's echo-without-vary
+// finding, not a disagreement here. For a preflight-cache sequence the
+// second step's "preflight cached" is not judged, only its outcome.
+func stepRequest(s conformance.Scenario, i int) webconfig.Request {
+	r := toRequest(s)
+	switch p := s.Steps[i].Page; {
+	case p == origins.Opaque:
+		r.Origin = "null"
+	case p != "":
+		r.Origin = string(p)
+	}
+	return r
 }
 
 // explanation returns the finding or note that explains a disagreement, ""
-// when none does: a mistake the lint names with the very CorsError the
-// emulation produced, a finding or note naming the origin let in, or a
-// note saying the policy widened a list ("any request header", a method
-// wildcard).
-func explanation(cfg *iis.Config, s conformance.Scenario, out webconfig.Outcome, fs []webconfig.Finding, notes []string) string {
+// when none does: a finding whose Chrome verdict is the very CorsError the
+// emulation produced (with or without Chrome's Preflight prefix); a finding
+// about an origin pattern that lets this origin in, or that names this
+// origin as its example, when the emulation lets in an origin the policy
+// refuses; or a note that names both the origin and the configuration rule
+// (its line) behind the difference.
+//
+// anyOrigin says the policy lets origin in by its "*" entry, which a note
+// names as "every origin".
+func explanation(cfg *iis.Config, origin string, anyOrigin bool, want judge.Want, out webconfig.Outcome, fs []webconfig.Finding, notes []string) string {
 	for _, f := range fs {
 		switch {
-		case out.CorsError == "" && (f.Rule == webconfig.RuleUnanchoredOrigin || f.Rule == webconfig.RuleUnescapedDotOrigin) && patternAt(cfg, f.Line, s.Origin):
-			return fmt.Sprintf("%s (line %d), whose pattern matches %s", f.Rule, f.Line, s.Origin)
-		case f.Rule == webconfig.RuleIISConfigError:
-			return f.Rule
-		case out.CorsError != "" && !f.Note && (f.Verdict == out.CorsError || "Preflight"+f.Verdict == out.CorsError):
-			return fmt.Sprintf("%s (line %d)", f.Rule, f.Line)
-		case out.CorsError == "" && s.Want().Outcome == judge.Blocked && f.Example == s.Origin:
-			return fmt.Sprintf("%s (line %d)", f.Rule, f.Line)
+		case out.CorsError == "" && (f.Rule == webconfig.RuleUnanchoredOrigin || f.Rule == webconfig.RuleUnescapedDotOrigin) && patternAt(cfg, f.Line, origin):
+			return fmt.Sprintf("%s (line %d), whose pattern matches %s", f.Rule, f.Line, origin)
+		case out.CorsError != "" && f.Verdict != "" && (f.Verdict == out.CorsError || "Preflight"+f.Verdict == out.CorsError):
+			return fmt.Sprintf("%s (line %d, chrome: %s)", f.Rule, f.Line, f.Verdict)
+		case out.CorsError == "" && want.Outcome != judge.Readable && f.Example == origin:
+			return fmt.Sprintf("%s (line %d) names %s", f.Rule, f.Line, origin)
 		}
 	}
 	for _, n := range notes {
-		switch {
-		case s.Origin != "" && strings.Contains(n, s.Origin):
-			return "note: " + n
-		case s.Want().Outcome == judge.Blocked && strings.Contains(n, `the origin="*" rule`):
-			return "note: " + n
-		case out.CorsError == "" && s.Want().Outcome == judge.BlockedAtPreflight &&
-			(strings.Contains(n, "any request header") || strings.Contains(n, "any header") || strings.Contains(n, "method wildcard")):
+		if origin != "" && (strings.Contains(n, origin) || (anyOrigin && strings.Contains(n, "every origin"))) && noteLine.MatchString(n) {
 			return "note: " + n
 		}
 	}
 	return ""
 }
+
+// noteLine finds the configuration line a note names.
+var noteLine = regexp.MustCompile(`\bline \d+\b`)
 
 // patternAt reports whether an {HTTP_ORIGIN} condition on line, as the iis
 // package compiled it, matches origin.
@@ -129,19 +165,27 @@ func TestEmulationAgrees(t *testing.T) {
 			emu := webconfig.NewEmulator(cfg)
 			notes = append(notes, p.Notes...)
 			for _, s := range conformance.Generate(p) {
-				total++
-				out := emu.Fetch(toRequest(s))
-				if agrees(s, out) {
-					continue
+				for i, st := range s.Steps {
+					total++
+					r := stepRequest(s, i)
+					out := emu.Fetch(r)
+					if agrees(st.Want, out) {
+						continue
+					}
+					disagree++
+					step := ""
+					if s.Sequence() {
+						step = fmt.Sprintf(" step %d (from %s)", i+1, r.Origin)
+					}
+					entry, _ := p.OriginFor(r.Origin)
+					why := explanation(cfg, r.Origin, entry.Any || r.Origin == "null", st.Want, out, fs, notes)
+					if why == "" {
+						t.Errorf("%s%s: expected %s, the emulation gives %q (failed %q); no finding or note explains it",
+							s.Name, step, st.Want, out.CorsError, out.Failed)
+						continue
+					}
+					t.Logf("%s%s: expected %s, emulation %q: explained by %s", s.Name, step, st.Want, out.CorsError, why)
 				}
-				disagree++
-				why := explanation(cfg, s, out, fs, notes)
-				if why == "" {
-					t.Errorf("%s: expected %s, the emulation gives %q (failed %q); no finding or note explains it",
-						s.Name, s.Expected(), out.CorsError, out.Failed)
-					continue
-				}
-				t.Logf("%s: expected %s, emulation %q: explained by %s", s.Name, s.Expected(), out.CorsError, why)
 			}
 		})
 	}
@@ -170,8 +214,12 @@ func TestEmulatorJudge(t *testing.T) {
 			webconfig.Request{Origin: "https://a.example", Method: "PUT"}, "MethodDisallowedByPreflightResponse"},
 		{"no Allow-Headers for JSON", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Methods" value="GET,POST"/></customHeaders></httpProtocol>`,
 			webconfig.Request{Origin: "https://a.example", Method: "POST", Headers: []string{"Content-Type"}}, "HeaderDisallowedByPreflightResponse"},
-		{"star does not cover Authorization", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
-			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}}, "HeaderDisallowedByPreflightResponse"},
+		// Chromium 156, not the standard: "*" covers Authorization without
+		// credentials (fetchspec.HeaderAllowed); with credentials it is literal.
+		{"star covers Authorization in Chrome", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
+			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}}, ""},
+		{"star is literal with credentials", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/><add name="Access-Control-Allow-Credentials" value="true"/><add name="Access-Control-Allow-Headers" value="*"/></customHeaders></httpProtocol>`,
+			webconfig.Request{Origin: "https://a.example", Headers: []string{"Authorization"}, Credentials: true}, "HeaderDisallowedByPreflightResponse"},
 		{"request filtering denies OPTIONS", `<httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*"/></customHeaders></httpProtocol><security><requestFiltering><verbs><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`,
 			webconfig.Request{Origin: "https://a.example", Headers: []string{"X-Custom"}}, "PreflightInvalidStatus"},
 		{"CORS Module echoes a listed origin", `<cors enabled="true"><add origin="https://a.example"><allowHeaders><add header="Content-Type"/></allowHeaders></add></cors>`,

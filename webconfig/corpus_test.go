@@ -188,7 +188,7 @@ type finding struct {
 var corpusMust = map[string][]finding{
 	"coldfusion-star-credentials":           {{webconfig.RuleWildcardCredentials, []int{7, 10}, false}, {webconfig.RuleMethodNotAllowed, []int{8, 20}, false}},
 	"corsmodule-and-customheaders-misspelt": {{webconfig.RuleMisspeltHeader, []int{56}, false}, {webconfig.RuleDuplicateCORSHeader, []int{16, 25, 56}, false}},
-	"corsmodule-wildcard-subdomain-proxy":   {{webconfig.RuleOriginRuleIncomplete, []int{17}, false}},
+	"corsmodule-wildcard-subdomain-proxy":   {{webconfig.RuleOriginRuleIncomplete, []int{17}, false}, {webconfig.RuleExposeCORSHeader, []int{37, 38, 39, 40}, true}},
 	"json-folder-methods-without-origin":    {{webconfig.RuleNoAllowOrigin, []int{6}, true}},
 	"php-star-isfile-rewrite":               {{webconfig.RuleSimpleOnly, []int{19}, true}},
 	"mvc-star-location-crossdomain":         {{webconfig.RuleSimpleOnly, []int{20}, true}},

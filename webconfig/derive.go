@@ -38,9 +38,10 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 			break
 		}
 	}
+	var locations []iis.Location
 	for _, loc := range cfg.Locations {
 		if loc.Config != d.cfg && corsSignature(loc.Config) != corsSignature(d.cfg) {
-			d.note("line %d: <location path=\"%s\"> serves /%s with its own merged configuration; this policy describes %s only (one policy per path is not derived yet)", loc.Line, loc.Path, strings.Trim(loc.Path, "/"), d.path)
+			locations = append(locations, loc)
 		}
 	}
 	for _, n := range d.cfg.Notes {
@@ -82,7 +83,14 @@ func DerivePolicy(cfg *iis.Config) (*policy.Policy, []string, error) {
 		return nil, d.notes, err
 	}
 	if len(d.origins) == 0 {
-		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (see the notes)", cfg.Name)
+		why := "the rules name no single origin"
+		if len(d.refused) > 0 {
+			why = strings.Join(d.refused, "; ")
+		}
+		return nil, d.notes, fmt.Errorf("webconfig: %s: no origin of the configuration can be written as a policy origin (%s); write the origins the browser sends (scheme://host[:port]) in the policy's origins: by hand", cfg.Name, why)
+	}
+	for _, loc := range locations {
+		d.addLocation(loc)
 	}
 	return d.build()
 }
@@ -145,6 +153,19 @@ type deriver struct {
 	maxAge      int
 	unlisted    policy.Unlisted
 	notes       []string
+	// refused are the origins of the file a policy cannot hold, with why
+	// ("line 7: \"https://*.example.com\" (a wildcard host)").
+	refused []string
+	// accept, while an outbound rule is read, says whether the rule runs
+	// for an origin (gateAccepts).
+	accept func(string) bool
+	// rules are the CORS Module rules' own settings by origin, multiRule
+	// whether several rules allow origins; endpoints the per-path rules of
+	// <location> elements (derive_rules.go).
+	rules         map[string]originRule
+	multiRule     bool
+	endpoints     []policy.Endpoint
+	locationLines []int
 }
 
 func (d *deriver) note(format string, args ...any) {
@@ -170,6 +191,7 @@ func (d *deriver) addOrigin(o string, line int) {
 	}
 	if msg := checkOrigin(o); msg != "" {
 		d.note("line %d: the origin \"%s\" cannot be written in a policy (%s); left out", line, o, msg)
+		d.refused = append(d.refused, fmt.Sprintf("line %d: %q (%s)", line, o, msg))
 		return
 	}
 	d.origins = append(d.origins, o)
@@ -294,10 +316,18 @@ func (d *deriver) build() (*policy.Policy, []string, error) {
 		MaxAge:      d.maxAge,
 		Unlisted:    d.unlisted,
 	}
-	for _, o := range d.origins {
-		p.Origins = append(p.Origins, policy.Origin{Value: o})
+	p.Origins = d.originObjects()
+	for i := range d.endpoints {
+		d.prune(&d.endpoints[i].Rules)
 	}
+	d.noteLocations()
+	p.Endpoints = append(p.Endpoints, d.endpoints...)
 	out, err := policy.Parse(d.cfg.Name, []byte(p.Redacted()), nil)
+	if err != nil && len(d.endpoints) > 0 {
+		d.note("the per-path rules of the <location> elements do not make a valid policy (%v); the policy describes %s only", err, d.path)
+		p.Endpoints = p.Endpoints[:1]
+		out, err = policy.Parse(d.cfg.Name, []byte(p.Redacted()), nil)
+	}
 	if err != nil {
 		return nil, d.notes, fmt.Errorf("webconfig: the policy derived from %s does not validate: %w", d.cfg.Name, err)
 	}

@@ -1,6 +1,7 @@
 package webconfig
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +33,11 @@ func (d *deriver) fromCORSModule() error {
 		if r.Origin == "*" {
 			star = &allowed[i]
 		}
+		before := len(d.origins)
 		d.addOrigin(r.Origin, r.Line)
+		if len(d.origins) > before {
+			d.recordRule(d.origins[len(d.origins)-1], r)
+		}
 		if r.AllowCredentials {
 			credOrigins++
 		} else {
@@ -40,7 +45,7 @@ func (d *deriver) fromCORSModule() error {
 		}
 		d.methods = appendNames(d.methods, r.AllowMethods)
 		if r.AllowAllRequestedHeaders {
-			d.note("line %d: allowHeaders allowAllRequestedHeaders=\"true\" lets any request header through; the policy lists Content-Type and Authorization as samples", r.Line)
+			d.note("line %d: the rule for %s has allowHeaders allowAllRequestedHeaders=\"true\": any request header from %s passes the preflight, one the policy does not list too; the policy lists Content-Type and Authorization as samples", r.Line, strconv.Quote(r.Origin), originLabel(r.Origin))
 			d.headers = appendNames(d.headers, sampleHeaders)
 		}
 		d.headers = appendNames(d.headers, r.AllowHeaders)
@@ -53,16 +58,13 @@ func (d *deriver) fromCORSModule() error {
 		}
 	}
 	d.credentials = credOrigins > 0
-	if credOrigins > 0 && plainOrigins > 0 {
-		d.note("some rules allow credentials and some do not; a policy has one credentials setting, so it requires credentials for every origin")
-	}
-	if len(allowed) > 1 {
-		d.note("the rules differ per origin; the policy takes the union of their methods, headers and exposed headers")
-	}
+	// Per-origin credentials, methods and headers become origin objects
+	// (derive_rules.go); expose and maxAge are noted there when they differ.
+	d.multiRule = len(allowed) > 1
 	if len(maxAges) > 1 {
 		d.note("the rules set different maxAge values; the policy requires the smallest, %d", d.maxAge)
 	}
-	if star != nil && d.credentials {
+	if star != nil && d.credentials && star.AllowCredentials {
 		if len(d.origins) == 1 {
 			d.note("line %d: origin=\"*\" with allowCredentials=\"true\" cannot work in a browser (the lint reports it); the policy sets credentials: false", star.Line)
 			d.credentials = false
@@ -103,7 +105,13 @@ func (d *deriver) staticHeaders() {
 	if v, line, ok := value(acah); ok {
 		hs := splitList(v)
 		if slices.Contains(hs, "*") {
-			d.note("line %d: Access-Control-Allow-Headers \"*\" allows any header (except Authorization) only without credentials; the policy lists Content-Type as a sample", line)
+			var who []string
+			for _, o := range d.origins {
+				who = append(who, originLabel(o))
+			}
+			// Chromium 156 lets "*" cover Authorization too, unlike the
+			// standard (fetchspec.HeaderAllowed).
+			d.note("line %d: Access-Control-Allow-Headers \"*\" lets any request header from %s pass the preflight without credentials (in Chrome, Authorization too), one the policy does not list included; with credentials \"*\" is a literal name; the policy lists Content-Type as a sample", line, strings.Join(who, ", "))
 			hs = slices.DeleteFunc(hs, func(h string) bool { return h == "*" })
 			hs = appendNames(hs, []string{"Content-Type"})
 		}
@@ -167,9 +175,14 @@ func (d *deriver) fromRewrite() error {
 			d.addOrigin("*", r.Line)
 			continue
 		}
+		// Each condition proposes origins; the iis package says whether
+		// the rule runs for each (its preCondition and conditions, under
+		// their own logicalGrouping).
+		d.accept = func(o string) bool { return gateAccepts(d.cfg, r, d.path, o) }
 		for _, c := range conds {
 			d.originsFromPattern(c)
 		}
+		d.accept = nil
 	}
 	d.staticHeaders()
 	if slices.Contains(d.origins, "*") && d.credentials {
@@ -185,7 +198,7 @@ func (d *deriver) fromRewrite() error {
 // checked against the pattern as the iis package compiles it.
 func (d *deriver) originsFromPattern(c iis.Condition) {
 	if strings.EqualFold(c.Syntax, "wildcard") {
-		if w, ok := wildcardOrigin(c.Source); ok && matches(c, strings.Replace(w, "*", "app", 1)) && checkOrigin(w) == "" {
+		if w, ok := wildcardOrigin(c.Source); ok && matches(c, strings.Replace(w, "*", "app", 1)) && d.accepts(strings.Replace(w, "*", "app", 1)) && checkOrigin(w) == "" {
 			d.note("line %d: the Wildcard pattern \"%s\" allows every subdomain; the policy writes it as %s", c.Line, c.Source, w)
 			d.addOrigin(w, c.Line)
 			return
@@ -193,9 +206,14 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 	}
 	var usable []string
 	for _, o := range intendedOrigins(c) {
-		if strings.Contains(o, "://") && matches(c, o) {
-			usable = append(usable, o)
+		if !strings.Contains(o, "://") || !matches(c, o) {
+			continue
 		}
+		if !d.accepts(o) {
+			d.note("line %d: the origin %s matches the pattern \"%s\", but the rule's other conditions or its preCondition (under their logicalGrouping) do not let it run for that origin; left out", c.Line, o, c.Source)
+			continue
+		}
+		usable = append(usable, o)
 	}
 	loose := len(patternFindings(c, false)) > 0
 	if sampledPattern(c) && len(usable) > 0 {
@@ -216,7 +234,7 @@ func (d *deriver) originsFromPattern(c iis.Condition) {
 		}
 	default:
 		s := sampleOrigin(c)
-		if s == "" || !matches(c, s) || checkOrigin(s) != "" {
+		if s == "" || !matches(c, s) || !d.accepts(s) || checkOrigin(s) != "" {
 			d.note("line %d: the pattern \"%s\" matches an infinite set of origins and no concrete origin could be sampled from it; add one by hand", c.Line, c.Source)
 			return
 		}
@@ -234,4 +252,26 @@ func wildcardOrigin(src string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// accepts reports whether the rule being read runs for origin (d.accept,
+// set by fromRewrite); true outside a rule.
+func (d *deriver) accepts(origin string) bool {
+	return d.accept == nil || d.accept(origin)
+}
+
+// originLabel names the origins a configuration origin stands for in a
+// note, with the concrete origin corsgate probes for it: "every origin"
+// for "*", "https://*.example.com (e.g. https://app.example.com)" for a
+// subdomain wildcard.
+func originLabel(o string) string {
+	if o == "*" {
+		return "every origin"
+	}
+	if strings.Contains(o, "*") {
+		if p, err := policy.Parse("origin", []byte("origins: ["+strconv.Quote(o)+"]\n"), nil); err == nil && len(p.Origins) == 1 {
+			return fmt.Sprintf("%s (e.g. %s)", o, p.Origins[0].Sample())
+		}
+	}
+	return o
 }

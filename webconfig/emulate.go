@@ -103,7 +103,7 @@ func (e *Emulator) Fetch(r Request) Outcome {
 			h.Set("Access-Control-Request-Headers", strings.Join(slices.Compact(names), ","))
 		}
 		out.Preflight = e.send(http.MethodOptions, r.Path, h)
-		if ce, failed := preflightCheck(out.Preflight.Status, out.Preflight.Header, r.Origin, r.Method, r.Headers, r.Credentials); ce != "" {
+		if ce, failed := fetchspec.PreflightCheck(out.Preflight.Status, out.Preflight.Header, fetchspec.PreflightRequest{Origin: r.Origin, Method: r.Method, Headers: r.Headers, Credentials: r.Credentials}); ce != "" {
 			out.CorsError, out.Failed = ce, failed
 			return out
 		}
@@ -116,7 +116,7 @@ func (e *Emulator) Fetch(r Request) Outcome {
 		h.Set("Cookie", "session=corsgate")
 	}
 	out.Actual = e.send(r.Method, r.Path, h)
-	out.CorsError = corsCheck(out.Actual.Header, r.Origin, r.Credentials)
+	out.CorsError = fetchspec.CORSCheck(out.Actual.Header, r.Origin, r.Credentials)
 	return out
 }
 

@@ -5,7 +5,8 @@
 // reads and compiles the configuration (patterns, handler selection,
 // <location> merging), and where a question is "what would a browser
 // see", lint sends the request through the iis emulation in-process and
-// judges the responses by the Fetch rules (emulate.go, fetch.go).
+// judges the responses by the Fetch rules (emulate.go, with the
+// predicates of the fetchspec package).
 package webconfig
 
 import (
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -260,14 +262,24 @@ func (l *linter) configNotes() {
 			// that answer to a preflight.
 			o := l.origins[0]
 			pf := l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type"))
-			verdict, _ := preflightCheck(pf.Status, pf.Header, o, "PUT", []string{"Content-Type"}, false)
+			verdict, _ := fetchspec.PreflightCheck(pf.Status, pf.Header, fetchspec.PreflightRequest{Origin: o, Method: "PUT", Headers: []string{"Content-Type"}})
+			why, fix := n.Split()
+			if fix == "" {
+				fix = "fix the configuration error IIS names (the emulation answers as IIS does)"
+			}
 			l.add(Finding{Line: n.Line, Rule: RuleIISConfigError, Verdict: verdict,
-				Message: fmt.Sprintf("%s; IIS answers %d to every request in its scope, preflights included, so no CORS request succeeds", n.Text, n.Status),
-				Fix:     "fix the configuration error IIS names (the emulation answers as IIS does)"})
+				Message: fmt.Sprintf("%s; IIS answers %d to every request in its scope, preflights included, so no CORS request succeeds", why, n.Status),
+				Fix:     fix})
 			continue
 		}
-		l.add(Finding{Line: n.Line, Rule: RuleNotEmulated, Note: true, Message: n.Text,
-			Fix: "nothing to change for the lint; check this part of the configuration by hand"})
+		// A note that asks for a change (a pattern that is no regular
+		// expression: "fix the expression") gives that change as the fix;
+		// the others name a construct that is not wrong, only not emulated.
+		why, fix := n.Split()
+		if fix == "" {
+			fix = "nothing to change in the file; the emulation does not run this part, so check what it does by hand"
+		}
+		l.add(Finding{Line: n.Line, Rule: RuleNotEmulated, Note: true, Message: why, Fix: fix})
 	}
 	for _, r := range l.cfg.InboundRules {
 		if strings.EqualFold(r.Action.Type, "Rewrite") && strings.Contains(r.Action.URL, "://") {

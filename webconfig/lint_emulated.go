@@ -88,14 +88,15 @@ func (l *linter) moduleSets(name string) bool {
 // naming the layers that set it.
 func (l *linter) duplicates() {
 	twice := map[string]bool{}
+	from := map[string]string{} // header -> the origin whose exchange showed it twice
 	for _, o := range l.origins {
 		for _, ex := range []*Exchange{
 			l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type")),
 			l.emu.Send(http.MethodGet, l.path, http.Header{"Origin": {o}}),
 		} {
 			for _, n := range corsHeaderNames {
-				if len(ex.Header.Values(n)) > 1 {
-					twice[n] = true
+				if len(ex.Header.Values(n)) > 1 && !twice[n] {
+					twice[n], from[n] = true, o
 				}
 			}
 		}
@@ -116,12 +117,22 @@ func (l *linter) duplicates() {
 		f := Finding{Line: at.line, Rule: RuleDuplicateCORSHeader,
 			Message: fmt.Sprintf("%s is sent by %s; each layer adds its own line, never merged, and the browser reads the lines joined by \", \": ", n, strings.Join(parts, " and ")),
 			Fix:     fmt.Sprintf("keep one layer: remove %s from %s", n, ls[0].what)}
+		// The verdict is Chrome's on the emulated exchange that shows the
+		// duplicate: a simple GET for Allow-Origin, a credentialed GET for
+		// Allow-Credentials, a JSON PUT (preflighted) for the others.
+		req := Request{Origin: from[n], Path: l.path, Method: http.MethodPut, Headers: []string{"Content-Type"}}
 		switch n {
 		case acao:
-			f.Rule, f.Verdict = RuleDuplicateAllowOrigin, "MultipleAllowOriginValues"
+			req.Method, req.Headers = http.MethodGet, nil
+		case acac:
+			req.Method, req.Headers, req.Credentials = http.MethodGet, nil, true
+		}
+		f.Verdict = l.emu.Fetch(req).CorsError
+		switch n {
+		case acao:
+			f.Rule = RuleDuplicateAllowOrigin
 			f.Message += "\"a, b\" matches no origin, so the CORS check fails (https://fetch.spec.whatwg.org/#cors-check)"
 		case acac:
-			f.Verdict = "InvalidAllowCredentials"
 			f.Message += "\"true, true\" is not \"true\", so every credentialed request fails the CORS check (https://fetch.spec.whatwg.org/#cors-check, step 7)"
 		case acma:
 			f.Message += "\"600, 600\" is not a number, so the browser ignores it and caches the preflight for 5 s"
@@ -271,8 +282,8 @@ func (l *linter) servedMethods() {
 		}
 	}
 	for _, h := range l.cfg.Handlers {
-		if !h.Inherited && h.Verb != "*" {
-			for _, m := range strings.Split(h.Verb, ",") {
+		if !h.Inherited && !h.AllVerbs() {
+			for _, m := range h.Verbs() {
 				enable(m, fmt.Sprintf("the handler \"%s\" on line %d lists it", h.Name, h.Line))
 			}
 		}

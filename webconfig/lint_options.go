@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsgate/corsgate/fetchspec"
 	"github.com/corsgate/corsgate/fixtures/iis"
 )
 
@@ -23,7 +24,7 @@ func (l *linter) options() {
 	headerLine := corsHeaderLine(l.cfg)
 	o := l.origins[0]
 	pf := l.emu.Send(http.MethodOptions, l.path, preflightHeaders(o, "PUT", "Content-Type"))
-	verdict, _ := preflightCheck(pf.Status, pf.Header, o, "PUT", []string{"Content-Type"}, false)
+	verdict, _ := fetchspec.PreflightCheck(pf.Status, pf.Header, fetchspec.PreflightRequest{Origin: o, Method: "PUT", Headers: []string{"Content-Type"}})
 	if headerLine == 0 && !corsModuleOn(l.cfg) {
 		// The application may do CORS itself: only what stops its
 		// preflight before it runs is reported.
@@ -32,9 +33,9 @@ func (l *linter) options() {
 		}
 		verdict = "PreflightInvalidStatus"
 	}
+	optionsDenied, line, why, fix := l.filteringDenial(http.MethodOptions)
 	switch {
-	case pf.Status == http.StatusNotFound && l.filteringDenies("OPTIONS"):
-		line, why, fix := l.filteringLine("OPTIONS")
+	case pf.Status == http.StatusNotFound && optionsDenied:
 		l.add(Finding{Line: line, Rule: RuleOptionsDenied, Verdict: verdict,
 			Message: why + ", so IIS answers every preflight 404.6 before any CORS handling runs; the browser fails a preflight that is not 2xx (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 7)",
 			Fix:     fix})
@@ -50,34 +51,24 @@ func (l *linter) options() {
 	}
 }
 
-// filteringDenies reports whether request filtering denies method, read
-// from the configuration (verbs compare case-sensitively, RL16 in
-// docs/iis-behaviours.md) — only to word the finding; the emulated 404
-// decided it.
-func (l *linter) filteringDenies(method string) bool {
-	f := l.cfg.Filtering
-	allowed := f.AllowUnlisted
-	for _, v := range f.Verbs {
-		if iis.VerbMatches(v.Verb, method) {
-			allowed = v.Allowed
-		}
+// filteringDenial asks the emulator's request filtering (iis
+// Filtering.Allows, the code that answered the 404.6) whether it denies
+// method, and words the finding: the <verbs> row that denies it, or
+// allowUnlisted="false" when no row names it.
+func (l *linter) filteringDenial(method string) (denied bool, line int, why, fix string) {
+	f := l.cfg.For(l.path).Filtering
+	allowed, line := f.Allows(method)
+	if allowed {
+		return false, 0, "", ""
 	}
-	return !allowed
-}
-
-// filteringLine names the requestFiltering entry that denies method.
-func (l *linter) filteringLine(method string) (line int, why, fix string) {
-	f := l.cfg.Filtering
-	for _, v := range f.Verbs {
-		if iis.VerbMatches(v.Verb, method) && !v.Allowed {
-			return v.Line, fmt.Sprintf("requestFiltering denies the %s verb", method),
-				fmt.Sprintf("remove <add verb=\"%s\" allowed=\"false\"/> from requestFiltering/verbs", v.Verb)
-		}
+	if line != 0 {
+		return true, line, fmt.Sprintf("requestFiltering denies the %s verb", method),
+			fmt.Sprintf("remove <add verb=\"%s\" allowed=\"false\"/> from requestFiltering/verbs", method)
 	}
 	if len(f.Verbs) > 0 {
 		line = f.Verbs[0].Line
 	}
-	return line, fmt.Sprintf("requestFiltering has allowUnlisted=\"false\" and does not list %s", method),
+	return true, line, fmt.Sprintf("requestFiltering has allowUnlisted=\"false\" and no <add verb=\"%s\" allowed=\"true\"/> (a row names one verb, exactly: \"*\" or a comma list is no match, RL16)", method),
 		fmt.Sprintf("add <add verb=\"%s\" allowed=\"true\"/> to requestFiltering/verbs", method)
 }
 

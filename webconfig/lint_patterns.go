@@ -3,6 +3,7 @@ package webconfig
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 
@@ -11,8 +12,10 @@ import (
 
 // originConditions returns the non-negated conditions on {HTTP_ORIGIN} of
 // rule r: its own, and for an outbound rule those of its preCondition
-// (outboundRules/preConditions, looked up in cfg), which gate it the same
-// way.
+// (outboundRules/preConditions, looked up in cfg). They are where candidate
+// origins come from, each read on its own; whether the rule runs for one
+// of them — the conditions under their logicalGrouping, the preCondition
+// under its own — is the iis package's answer (gateAccepts).
 func originConditions(cfg *iis.Config, r iis.Rule) []iis.Condition {
 	conds := r.Conditions
 	if pc, ok := cfg.PreConditions[strings.ToLower(r.PreCondition)]; ok && r.PreCondition != "" {
@@ -25,6 +28,18 @@ func originConditions(cfg *iis.Config, r iis.Rule) []iis.Condition {
 		}
 	}
 	return out
+}
+
+// gateAccepts asks the iis package whether outbound rule r runs on the
+// response to a GET of urlPath from origin, as far as its preCondition and
+// conditions decide (iis Config.OutboundGate: one interpreter of
+// logicalGrouping, negate and patternSyntax). The response is the
+// application's 200 before the rule's own header.
+func gateAccepts(cfg *iis.Config, r iis.Rule, urlPath, origin string) bool {
+	req := httptest.NewRequest(http.MethodGet, urlPath, nil)
+	req.Header.Set("Origin", origin)
+	c := cfg.For(urlPath)
+	return c.OutboundGate(r, req, http.Header{}, http.StatusOK, iis.SiteOptions(c))
 }
 
 // patterns checks every {HTTP_ORIGIN} condition of the rewrite rules.
@@ -246,7 +261,7 @@ func (l *linter) outboundNeverMatches() {
 			}
 			origin := l.origins[0]
 			for _, c := range originConditions(l.cfg, r) {
-				if s := sampleOrigin(c); s != "" && matches(c, s) {
+				if s := sampleOrigin(c); s != "" && gateAccepts(l.cfg, r, l.path, s) {
 					origin = s
 				}
 			}

@@ -129,7 +129,7 @@ func (l *linter) vary() {
 		}
 		origin := l.origins[0]
 		for _, c := range originConditions(l.cfg, r) {
-			if s := sampleOrigin(c); s != "" && matches(c, s) {
+			if s := sampleOrigin(c); s != "" && gateAccepts(l.cfg, r, l.path, s) {
 				origin = s
 				break
 			}
@@ -148,7 +148,16 @@ func (l *linter) vary() {
 				line, who = v.Line, fmt.Sprintf("the outbound rule \"%s\" (line %d) removes the Vary header", v.Name, v.Line)
 			}
 		}
-		l.add(Finding{Line: line, Rule: RuleEchoWithoutVary,
+		// The verdict is what a second origin sees when a cache hands it
+		// this response: Chrome's CORS check on the echoed header.
+		second := "https://other.corsgate.test"
+		for _, o := range l.origins {
+			if o != origin && o != "*" && gateAccepts(l.cfg, r, l.path, o) {
+				second = o
+				break
+			}
+		}
+		l.add(Finding{Line: line, Rule: RuleEchoWithoutVary, Verdict: fetchspec.CORSCheck(ex.Header, second, false),
 			Message: fmt.Sprintf("the outbound rule \"%s\" (line %d) sets Access-Control-Allow-Origin from the request (%s) but %s, so a browser or proxy cache may serve the response cached for one origin to another, whose CORS check then fails on the mismatched origin (or one origin's data reaches another) (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)", r.Name, r.Line, r.Action.Value, who),
 			Fix:     `add Origin to the Vary header: <add name="Vary" value="Origin"/> in customHeaders, or an outbound rule setting RESPONSE_Vary to "Origin"`})
 	}

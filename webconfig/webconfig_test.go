@@ -159,6 +159,8 @@ func TestRules(t *testing.T) {
 		{RuleWindowsAuthPreflight, "windows-auth-app-level-cors", "windows-auth-anonymous-allowed"},
 		{RuleOptionsDenied, "request-filtering-denies-options", "customheaders-wildcard"},
 		{RuleOptionsDenied, inline(`<cors enabled="true"><add origin="https://a.example"/></cors><security><requestFiltering><verbs allowUnlisted="false"><add verb="GET" allowed="true"/></verbs></requestFiltering></security>`), inline(`<security><requestFiltering><verbs allowUnlisted="true"><add verb="OPTIONS" allowed="false"/></verbs></requestFiltering></security>`)},
+		// A <verbs> row names one verb exactly (RL16): verb="*" denies none.
+		{RuleOptionsDenied, "request-filtering-denies-options", inline(customACAO + `<security><requestFiltering><verbs><add verb="*" allowed="false"/></verbs></requestFiltering></security>`)},
 		// A stock IIS inherits OPTIONSVerbHandler: a plain customHeaders file
 		// gets 200 to its preflight; only removing the handler gives 405.
 		{RuleOptionsNotHandled, inline(customACAO + `<handlers><remove name="OPTIONSVerbHandler"/></handlers>`), "customheaders-wildcard"},
@@ -342,7 +344,9 @@ func TestDerivePolicy(t *testing.T) {
 	}{
 		{"cors-module-exact-origins", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedReject},
 		{"cors-module-exact-origins-no-fail-unlisted", []string{"https://app.example.com", "https://admin.example.com"}, true, policy.UnlistedOmit},
-		{"cors-module-wildcard-subdomain", []string{"https://*.example.com"}, true, policy.UnlistedReject},
+		// "*" last: the CORS Module answers an origin by its most specific
+		// rule, and a policy by its first matching wildcard or "*".
+		{"cors-module-wildcard-subdomain", []string{"https://*.example.com", "*"}, true, policy.UnlistedReject},
 		{"cors-module-only-star-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
 		{"customheaders-trailing-slash", []string{"https://app.example.com"}, false, policy.UnlistedOmit},
 		{"customheaders-wildcard-with-credentials", []string{"*"}, false, policy.UnlistedOmit},
@@ -444,5 +448,93 @@ func TestLocationFile(t *testing.T) {
 	}
 	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, `<location path="api">`) }) {
 		t.Errorf("no note about the location: %q", notes)
+	}
+}
+
+// TestDeriveNoOriginNamesWhy: when no origin of the file fits a policy, the
+// error names each origin left out and the fix, not "see the notes".
+func TestDeriveNoOriginNamesWhy(t *testing.T) {
+	cfg, err := iis.Parse("inline.config", []byte(`<configuration><system.webServer><httpProtocol><customHeaders>
+<add name="Access-Control-Allow-Origin" value="ftp://files.example.com"/>
+</customHeaders></httpProtocol></system.webServer></configuration>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = DerivePolicy(cfg)
+	if err == nil || !strings.Contains(err.Error(), `line 2: "ftp://files.example.com"`) || !strings.Contains(err.Error(), "by hand") || strings.Contains(err.Error(), "see the notes") {
+		t.Errorf("Derive(ftp origin only): %v; want an error naming line 2's origin and the fix", err)
+	}
+}
+
+// TestDerivePreConditionGrouping: the origins a rule's conditions propose
+// are kept only where the iis package says the rule runs — its conditions
+// and its preCondition each under their own logicalGrouping.
+func TestDerivePreConditionGrouping(t *testing.T) {
+	rule := func(grouping, pre string) string {
+		return `<configuration><system.webServer><rewrite><outboundRules>
+<rule name="echo" preCondition="pc"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/>
+<conditions><add input="{HTTP_ORIGIN}" pattern="^https://(a|b)\.example$"/></conditions>
+<action type="Rewrite" value="{HTTP_ORIGIN}"/></rule>
+<preConditions><preCondition name="pc" logicalGrouping="` + grouping + `">` + pre + `</preCondition></preConditions>
+</outboundRules></rewrite></system.webServer></configuration>`
+	}
+	tests := []struct {
+		name, config string
+		want         []string
+	}{
+		{"MatchAll narrows", rule("MatchAll", `<add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/>`), []string{"https://a.example"}},
+		{"MatchAny with a request test that holds", rule("MatchAny", `<add input="{HTTP_ORIGIN}" pattern="^https://a\.example$"/><add input="{REQUEST_METHOD}" pattern="^GET$"/>`), []string{"https://a.example", "https://b.example"}},
+		{"MatchAll with a negated origin", rule("MatchAll", `<add input="{HTTP_ORIGIN}" pattern="^https://b\.example$" negate="true"/>`), []string{"https://a.example"}},
+	}
+	for _, tc := range tests {
+		cfg, err := iis.Parse("inline.config", []byte(tc.config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := DerivePolicy(cfg)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var got []string
+		for _, o := range p.Origins {
+			got = append(got, o.Value)
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s: origins %q; want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestLintVerdicts: findings that used to carry no Chrome verdict take it
+// from the emulated exchange.
+func TestLintVerdicts(t *testing.T) {
+	wrap := func(body string) *iis.Config {
+		cfg, err := iis.Parse("inline.config", []byte(`<configuration><system.webServer>`+body+`</system.webServer></configuration>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	tests := []struct {
+		name, body, rule, want string
+	}{
+		{"two Allow-Origin layers", `<cors enabled="true"><add origin="https://a.example"/></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="https://a.example"/></customHeaders></httpProtocol>`,
+			RuleDuplicateAllowOrigin, "MultipleAllowOriginValues"},
+		{"two Allow-Credentials layers", `<cors enabled="true"><add origin="https://a.example" allowCredentials="true"/></cors><httpProtocol><customHeaders><add name="Access-Control-Allow-Credentials" value="true"/></customHeaders></httpProtocol>`,
+			RuleDuplicateCORSHeader, "InvalidAllowCredentials"},
+		{"echo without Vary", `<rewrite><outboundRules><rule name="echo"><match serverVariable="RESPONSE_Access_Control_Allow_Origin" pattern=".*"/><conditions><add input="{HTTP_ORIGIN}" pattern="^https://(a|b)\.example$"/></conditions><action type="Rewrite" value="{HTTP_ORIGIN}"/></rule></outboundRules></rewrite>`,
+			RuleEchoWithoutVary, "AllowOriginMismatch"},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, f := range Lint(wrap(tc.body)) {
+			if f.Rule == tc.rule {
+				got = append(got, f.Verdict)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: %s verdicts %q; want [%q]", tc.name, tc.rule, got, tc.want)
+		}
 	}
 }

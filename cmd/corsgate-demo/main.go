@@ -2,7 +2,10 @@
 // a conformance run can be tried the way it is run against a real API:
 //
 //	go run ./cmd/corsgate-demo -port 8080 &
-//	make check TARGET=http://api.localhost:8080 POLICY=conformance/demo-policy.yaml
+//	make check POLICY=conformance/demo-policy.yaml ADDRESS=127.0.0.1:8080
+//
+// -session VALUE makes the API require the cookie session=VALUE (POST /login
+// sets it), as a cookie-auth API does.
 package main
 
 import (
@@ -24,6 +27,7 @@ func main() {
 	broken := flag.Bool("broken", false, "serve the API with realistic CORS mistakes")
 	policyPath := flag.String("policy", "", "policy to implement (default: the demo policy)")
 	config := flag.String("config", "", "serve this IIS web.config through the IIS emulation instead")
+	session := flag.String("session", "", "require the cookie session=VALUE (POST /login sets it)")
 	flag.Parse()
 	if *config != "" {
 		cfg, err := iis.Load(*config)
@@ -43,16 +47,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "corsgate-demo:", err)
 		os.Exit(2)
 	}
-	opts := fixtures.CORSOptions{Credentials: p.Credentials, Methods: p.Methods, Headers: p.Headers,
-		Expose: p.Expose, MaxAge: p.MaxAge, Reject: p.Unlisted == policy.UnlistedReject}
-	for _, o := range p.Origins {
-		opts.Origins = append(opts.Origins, o.Value)
+	h := conformance.DemoHandler(p, *broken)
+	if *session != "" {
+		opts := fixtures.CORSOptions{Credentials: p.Credentials, Methods: p.Methods, Headers: p.Headers,
+			Expose: p.Expose, MaxAge: p.MaxAge, Reject: p.Unlisted == policy.UnlistedReject}
+		for _, o := range p.Origins {
+			opts.Origins = append(opts.Origins, o.Value)
+		}
+		h = fixtures.CookieAuthAPI(opts, "session", *session)
 	}
-	var h http.Handler = fixtures.DemoAPI(opts)
-	if *broken {
-		h = fixtures.BrokenDemoAPI(opts)
+	file := "conformance/demo-policy.yaml"
+	if *policyPath != "" {
+		file = *policyPath
 	}
-	serve(*port, h, fmt.Sprintf("demo API (broken=%v)", *broken), "conformance/demo-policy.yaml")
+	serve(*port, h, fmt.Sprintf("demo API (broken=%v)", *broken), file)
 }
 
 func serve(port int, h http.Handler, what, policyFile string) {
@@ -62,7 +70,7 @@ func serve(port int, h http.Handler, what, policyFile string) {
 		fmt.Fprintf(os.Stderr, "corsgate-demo: cannot listen on %s: %v; pick another -port\n", addr, err)
 		os.Exit(2)
 	}
-	fmt.Printf("%s at http://api.localhost:%d — try:\n  make check TARGET=http://api.localhost:%d POLICY=%s\n", what, port, port, policyFile)
+	fmt.Printf("%s at %s — try:\n  make check POLICY=%s ADDRESS=%s\n", what, addr, policyFile, addr)
 	if err := http.Serve(ln, h); err != nil {
 		fmt.Fprintln(os.Stderr, "corsgate-demo:", err)
 		os.Exit(1)

@@ -27,7 +27,7 @@ func run(configs, html string) int {
 		fmt.Fprintf(os.Stderr, "corsgate-lab: configurations directory %q not found; run from the repository root or pass -configs\n", configs)
 		return 2
 	}
-	env, err := harness.Start(harness.Config{Impersonate: lab.Origins})
+	env, err := harness.Start(lab.HarnessConfig())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "corsgate-lab:", err)
 		return 2

@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	port := flag.Int("port", 0, fmt.Sprintf("TCP port on 127.0.0.1; 0 means %d, or a free port when that is taken", playground.DefaultPort))
+	port := flag.Int("port", 0, fmt.Sprintf("TCP port on 127.0.0.1; 0 means %d (the lab report's links point there), and a taken port is an error", playground.DefaultPort))
 	configs := flag.String("configs", "fixtures/iis/testdata", "directory of the lab's web.config files")
 	flag.Parse()
 	os.Exit(run(*port, *configs))

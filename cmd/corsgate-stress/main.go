@@ -108,7 +108,7 @@ func unitPackages() ([]string, error) {
 		}
 	}
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("go list ./... found no package outside suites/")
+		return nil, fmt.Errorf("go list ./... found no package outside suites/; run make stress from the repository root")
 	}
 	return pkgs, nil
 }

@@ -37,8 +37,9 @@ func (j Job) pages() []origins.Name {
 type Runner struct {
 	Env    *harness.Env
 	Target string
-	// Cookies are seeded before the probe of a job with SeedCookies.
-	Cookies []harness.Header
+	// Cookies are seeded, with their attributes, before the probe of a job
+	// with SeedCookies.
+	Cookies []harness.JarCookie
 	// Pool runs single-probe scenarios; nil means a fresh browser context
 	// each. Sequences always get a fresh context of their own.
 	Pool *harness.Pool
@@ -61,7 +62,9 @@ func (r *Runner) run(ctx context.Context, j Job) ([]*harness.Observation, error)
 	p.URL = r.Target + p.URL
 	var seed func(*harness.Session) error
 	if j.SeedCookies {
-		seed = func(sess *harness.Session) error { return sess.SetCookies(ctx, r.Target, r.Cookies) }
+		seed = func(sess *harness.Session) error {
+			return sess.SeedCookies(ctx, r.Target, sess.Page().Serialize(), r.Cookies)
+		}
 	}
 	if !j.Sequence() && r.Pool != nil {
 		o, err := r.Pool.Run(ctx, p, seed)

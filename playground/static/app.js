@@ -49,6 +49,14 @@ function caseOf(config, check) {
   return data.cases.find((c) => c.config === config && c.check === check);
 }
 
+// caseOfLink is the case a link's ?lab=&check= names: check is the check's
+// slug (lab.CheckSlug, stable when checks are inserted) or, in older links,
+// its index.
+function caseOfLink(config, check) {
+  if (/^\d+$/.test(check)) return caseOf(config, Number(check));
+  return data.cases.find((c) => c.config === config && c.slug === check);
+}
+
 function stateOfCase(c) {
   return { lab: c.config, check: c.check, config: c.text, app: c.app, request: structuredClone(c.request) };
 }
@@ -64,7 +72,7 @@ function fromURL() {
   }
   const q = new URLSearchParams(location.search);
   if (q.has("lab")) {
-    const c = caseOf(q.get("lab").replace(/\.config$/, ""), Number(q.get("check") || 0));
+    const c = caseOfLink(q.get("lab").replace(/\.config$/, ""), q.get("check") || "0");
     if (c) return stateOfCase(c);
     status("No lab case " + q.get("lab") + " check " + (q.get("check") || 0) + "; showing a blank case.");
   }
@@ -87,12 +95,13 @@ function canonical(s) {
   if (r.body) req.body = r.body;
   if (r.sequence) req.sequence = r.sequence;
   if (r.second) req.second = r.second;
+  if (r.grant) req.grant = r.grant;
   return { lab: s.lab, check: s.check || 0, config: s.config, app: s.app, request: req };
 }
 
 function toURL() {
   let url;
-  if (unchanged(state)) url = "/?lab=" + encodeURIComponent(state.lab) + "&check=" + (state.check || 0);
+  if (unchanged(state)) url = "/?lab=" + encodeURIComponent(state.lab) + "&check=" + caseOf(state.lab, state.check || 0).slug;
   else url = "/#s=" + b64u(JSON.stringify(canonical(state)));
   history.replaceState(null, "", url);
 }
@@ -108,6 +117,7 @@ function show(s) {
   $("path").value = r.path;
   $("method").value = r.method || "GET";
   $("credentials").value = r.credentials || "same-origin";
+  $("grant").value = r.grant || "";
   $("headers").value = (r.headers || []).map((h) => h.name + ": " + h.value).join("\n");
   $("bodyType").value = r.bodyType || "";
   $("body").value = r.body || "";
@@ -137,6 +147,7 @@ function read() {
     credentials: $("credentials").value, headers, bodyType: $("bodyType").value,
     body: $("bodyType").value ? $("body").value : "", sequence: seq,
     second: seq === "then-from" ? $("second").value : "",
+    grant: $("grant").value,
   };
   state = { lab: state.lab, check: state.check, config: $("config").value, app: $("app").value, request: r };
   toURL();
@@ -242,6 +253,14 @@ function showResult(r) {
   status("Ran in " + r.elapsedMs + " ms against " + r.base + ".");
   const out = $("outcome");
   const blocked = r.runs.some((x) => x.outcome !== "readable");
+  if (r.offHost && r.offHost.length) {
+    const box = el("div", { id: "offhost", class: "lab" }, el("h3", {}, "The playground does not follow redirects off its own server"));
+    for (const n of r.offHost) {
+      box.append(el("p", {}, n.request + ": the emulated IIS sent ", el("code", {}, n.header + ": " + n.original),
+        "; the playground sent Chrome ", el("code", {}, n.sent), " instead, a stop page on the emulated server (403, no CORS headers). Chrome's verdict below is about that stop page, not about " + n.original + "."));
+    }
+    out.append(box);
+  }
   out.append(el("h3", {}, "What Chrome decides"),
     el("p", { id: "chrome", class: blocked ? "verdict blocked" : "verdict readable" }, r.chrome));
   out.append(el("h4", {}, "Chrome's console message"),
@@ -356,7 +375,7 @@ async function main() {
   });
   $("config").addEventListener("input", () => { read(); gutter(); scheduleLint(300); });
   $("config").addEventListener("scroll", () => { $("gutter").scrollTop = $("config").scrollTop; });
-  for (const id of ["app", "origin", "path", "method", "credentials", "headers", "bodyType", "body", "second"]) {
+  for (const id of ["app", "origin", "path", "method", "credentials", "grant", "headers", "bodyType", "body", "second"]) {
     $(id).addEventListener("input", read);
     $(id).addEventListener("change", read);
   }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,28 +53,70 @@ func TestConformance(t *testing.T) {
 		stop(err)
 	}
 	if !cfg.Demo {
-		if err := conformance.CheckReachable(t.Context(), cfg.Policy.Target); err != nil {
+		if err := cfg.CheckTarget(t.Context()); err != nil {
 			stop(err)
 		}
 	}
 	scenarios = conformance.Generate(cfg.Policy)
 	kit.RunSuite(t, "CORS conformance", "conformance")
+	if envProblem {
+		os.Exit(3) // bin/corsgate-check and go test: 3, not the 1 of a failed expectation
+	}
 }
 
+// envProblem is set when the run stopped on an environment problem.
+var envProblem bool
+
 // stop ends the run on a configuration or environment error: one line,
-// exit status 3, no matrix.
+// exit status 3, no matrix. The status is also written to
+// REPORTS/exit-status, because the ginkgo CLI (and make) turn any failing
+// process into their own status; `make check` exits with it.
 func stop(err error) {
 	fmt.Fprintln(os.Stderr, err)
+	writeStatus(3)
 	os.Exit(3)
+}
+
+// writeStatus records the run's exit status for `make check`.
+func writeStatus(code int) {
+	dir := "reports/check"
+	if cfg != nil {
+		dir = cfg.Reports
+	} else if d := os.Getenv("REPORTS"); d != "" {
+		dir = d
+	}
+	if os.MkdirAll(dir, 0o755) == nil {
+		_ = os.WriteFile(filepath.Join(dir, "exit-status"), []byte(fmt.Sprintln(code)), 0o644)
+	}
+}
+
+// environment fails the suite on a problem that is not a CORS verdict (the
+// demo or the front could not start, the browser did not start or died,
+// auth.login failed): one line, exit status 3.
+func environment(err error) {
+	GinkgoHelper()
+	envProblem = true
+	writeStatus(3)
+	AbortSuite(err.Error())
 }
 
 // The first process runs the selected scenarios (a few at a time, in one
 // browser) and hands the report to every process; each spec then reads its
 // own row.
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	if err := cfg.Prepare(ctx); err != nil {
+		environment(err)
+	}
+	DeferCleanup(cfg.Close)
 	run := *cfg
 	run.Scenarios = scenarios
-	run.Env = kit.StartBrowser(harness.Config{Impersonate: conformance.Impersonations(scenarios)})
+	env, err := harness.Start(cfg.HarnessConfig(scenarios))
+	if err != nil {
+		environment(err)
+	}
+	DeferCleanup(env.Close)
+	AddReportEntry("browser", env.Browser.Version)
+	run.Env = env
 	steptime.Mark("browser")
 	run.Progress = progress
 	if filter, _ := GinkgoConfiguration(); filter.LabelFilter != "" {
@@ -83,8 +126,12 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	}
 	r, err := conformance.Run(ctx, &run)
 	steptime.Mark("probes")
-	if !errors.Is(err, conformance.ErrBrowserDied) {
-		Expect(err).NotTo(HaveOccurred())
+	if err != nil && !errors.Is(err, conformance.ErrBrowserDied) {
+		environment(err)
+	}
+	if err != nil {
+		envProblem = true
+		writeStatus(3) // the browser died too often: the run is incomplete
 	}
 	outcome.Run = r
 	if err != nil {
@@ -133,7 +180,16 @@ func progress(done, total int) {
 	}
 }
 
-var _ = ReportAfterSuite("conformance report", func(Report) {
+var _ = ReportAfterSuite("conformance report", func(r Report) {
+	// The exit status for `make check` and `ginkgo -p` (whose CLI exits 1
+	// for any failure): 3 stays when a problem already wrote it.
+	if b, _ := os.ReadFile(filepath.Join(cfg.Reports, "exit-status")); strings.TrimSpace(string(b)) != "3" {
+		if r.SuiteSucceeded {
+			writeStatus(0)
+		} else {
+			writeStatus(1)
+		}
+	}
 	run := outcome.Run
 	if run == nil || len(run.Results) == 0 {
 		return

@@ -22,7 +22,7 @@ const configDir = "../../fixtures/iis/testdata"
 var env *harness.Env
 
 var _ = BeforeSuite(func() {
-	env = kit.StartBrowser(harness.Config{Impersonate: lab.Origins})
+	env = kit.StartBrowser(lab.HarnessConfig())
 })
 
 var _ = Describe("the IIS lab", func() {

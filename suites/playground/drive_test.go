@@ -3,7 +3,6 @@ package playground
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	. "github.com/onsi/gomega"
@@ -69,11 +68,4 @@ func read() shown {
 	})()`))
 	Expect(err).NotTo(HaveOccurred())
 	return s
-}
-
-// timed reports how long f took.
-func timed(f func()) time.Duration {
-	t := time.Now()
-	f()
-	return time.Since(t)
 }

@@ -39,7 +39,7 @@ var (
 
 var _ = BeforeSuite(func() {
 	started := time.Now()
-	env = kit.StartBrowser(harness.Config{Impersonate: playground.Impersonate()})
+	env = kit.StartBrowser(playground.HarnessConfig())
 	var err error
 	pg, err = playground.New(playground.Config{Env: env, ConfigDir: configDir})
 	Expect(err).NotTo(HaveOccurred())

@@ -2,10 +2,13 @@ package playground
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -49,6 +52,7 @@ var _ = Describe("every lab case, through the playground's page", func() {
 		name := strings.TrimSuffix(e.Config, ".config")
 		for i, c := range e.Checks {
 			It(fmt.Sprintf("%s check %d (%s): the page shows make lab's verdict and console message", name, i, c.Name), func(ctx SpecContext) {
+				link := fmt.Sprintf("%s/?lab=%s&check=%s", root, name, lab.CheckSlug(c.Name))
 				// The lab's run and the page's share the browser, each in a
 				// browser context of its own, so they run side by side.
 				type said struct{ chrome, console string }
@@ -59,7 +63,6 @@ var _ = Describe("every lab case, through the playground's page", func() {
 					lab <- said{chrome, console}
 				}()
 
-				link := fmt.Sprintf("%s/?lab=%s&check=%d", root, name, i)
 				open(link)
 				before := pg.Runs()
 				got := run()
@@ -84,6 +87,18 @@ var _ = Describe("every lab case, through the playground's page", func() {
 			}, SpecTimeout(60*time.Second))
 		}
 	}
+})
+
+var _ = Describe("links", func() {
+	It("an older ?check=<index> link opens the same case, under its stable ?check=<slug> link", func(ctx SpecContext) {
+		e := lab.Catalogue[0]
+		name := strings.TrimSuffix(e.Config, ".config")
+		last := len(e.Checks) - 1
+		open(fmt.Sprintf("%s/?lab=%s&check=%d", root, name, last))
+		Expect(read().URL).To(Equal(fmt.Sprintf("%s/?lab=%s&check=%s", root, name, lab.CheckSlug(e.Checks[last].Name))))
+		open(fmt.Sprintf("%s/?lab=%s&check=no-such-check", root, name))
+		Expect(read().Status).To(ContainSubstring("No lab case " + name + " check no-such-check"))
+	}, SpecTimeout(30*time.Second))
 })
 
 var _ = Describe("editing a case", func() {
@@ -191,5 +206,53 @@ var _ = Describe("page origins", func() {
 
 		pick("https://app.example.com")
 		Expect(run().Chrome).To(HavePrefix("readable"))
+	}, SpecTimeout(60*time.Second))
+})
+
+var _ = Describe("redirects off the emulated server", func() {
+	// A pasted web.config may redirect anywhere; the playground's browser
+	// follows redirects and resolves every host but the page origins
+	// normally, so a Location off the emulated server must never be
+	// followed. The recording listener stands for "any host".
+	It("a Redirect rule or a 3xx CustomResponse to another host never reaches it, and the page says what IIS sent", func(ctx SpecContext) {
+		var hits atomic.Int64
+		elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}))
+		DeferCleanup(elsewhere.Close)
+		away := elsewhere.URL + "/steal"
+
+		// Both answers carry Access-Control-Allow-Origin: *, so the redirect
+		// itself passes the CORS check and Chrome would follow it
+		// (https://fetch.spec.whatwg.org/#http-redirect-fetch).
+		configs := []struct{ what, config string }{
+			{"Redirect rule", `<configuration><system.webServer>
+  <rewrite><rules><rule name="away" stopProcessing="true"><match url=".*" />
+    <action type="Redirect" url="` + away + `" redirectType="Found" /></rule></rules></rewrite>
+  <httpProtocol><customHeaders><add name="Access-Control-Allow-Origin" value="*" /></customHeaders></httpProtocol>
+</system.webServer></configuration>`},
+			{"CustomResponse with a Location", `<configuration><system.webServer>
+  <rewrite><rules><rule name="moved" stopProcessing="true"><match url=".*" />
+    <action type="CustomResponse" statusCode="307" statusReason="Moved Away" statusDescription="moved" /></rule></rules></rewrite>
+  <httpProtocol><customHeaders>
+    <add name="Access-Control-Allow-Origin" value="*" />
+    <add name="Location" value="` + away + `" />
+  </customHeaders></httpProtocol>
+</system.webServer></configuration>`},
+		}
+		for _, c := range configs {
+			By(c.what)
+			open(root + "/?lab=customheaders-trailing-slash&check=0")
+			eval(fmt.Sprintf(`(() => { const t = document.getElementById("config"); t.value = %q; t.dispatchEvent(new Event("input"));
+				document.getElementById("credentials").value = "omit"; })()`, c.config))
+			got := run()
+			Expect(got.State).To(Equal("done"), "page status: %s", got.Status)
+			Expect(hits.Load()).To(BeZero(), "Chrome followed the redirect to %s", away)
+			notice, err := chromedp.Run(driver, chromedp.Evaluate[string](`(document.getElementById("offhost") || {}).textContent || ""`))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(notice).To(ContainSubstring("does not follow redirects off its own server"))
+			Expect(notice).To(ContainSubstring("Location: " + away))
+		}
 	}, SpecTimeout(60*time.Second))
 })

@@ -1,8 +1,16 @@
-package webconfig
+package fetchspec
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+)
+
+const (
+	acao = "Access-Control-Allow-Origin"
+	acac = "Access-Control-Allow-Credentials"
+	acam = "Access-Control-Allow-Methods"
+	acah = "Access-Control-Allow-Headers"
 )
 
 // TestCORSCheck checks the judge against the outcomes
@@ -37,7 +45,7 @@ func TestCORSCheck(t *testing.T) {
 		{"credentials", h(acao, o, acac, "true"), true, ""},
 	}
 	for _, tt := range tests {
-		if got := corsCheck(tt.h, o, tt.cred); got != tt.want {
+		if got := CORSCheck(tt.h, o, tt.cred); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -74,13 +82,28 @@ func TestPreflightCheck(t *testing.T) {
 		{"safelisted method", 204, base(), "POST", []string{"Content-Type"}, false, "HeaderDisallowedByPreflightResponse"},
 		{"header case-insensitive", 204, base(acah, "content-type"), "POST", []string{"Content-Type"}, false, ""},
 		{"header star", 204, base(acah, "*"), "GET", []string{"X-Custom"}, false, ""},
-		{"star never covers Authorization", 204, base(acah, "*"), "GET", []string{"Authorization"}, false, "HeaderDisallowedByPreflightResponse"},
+		// Chrome 156, not the standard: "*" covers Authorization without
+		// credentials (HeaderAllowed); with credentials "*" is literal.
+		{"star covers Authorization in Chrome", 204, base(acah, "*"), "GET", []string{"Authorization"}, false, ""},
+		{"star with credentials not Authorization", 204, base(acah, "*"), "GET", []string{"Authorization"}, true, "HeaderDisallowedByPreflightResponse"},
+		{"Authorization listed", 204, base(acah, "authorization"), "GET", []string{"Authorization"}, true, ""},
 		{"header star with credentials", 204, base(acah, "*"), "GET", []string{"X-Custom"}, true, "HeaderDisallowedByPreflightResponse"},
 		{"two Allow-Headers lines", 204, base(acah, "X-A", acah, "X-B"), "GET", []string{"X-A", "X-B"}, false, ""},
 	}
 	for _, tt := range tests {
-		if got, _ := preflightCheck(tt.status, tt.h, o, tt.method, tt.headers, tt.cred); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		got, param := PreflightCheck(tt.status, tt.h, PreflightRequest{Origin: o, Method: tt.method, Headers: tt.headers, Credentials: tt.cred})
+		want := ""
+		switch tt.want {
+		case "MethodDisallowedByPreflightResponse":
+			want = tt.method
+		case "HeaderDisallowedByPreflightResponse":
+			want = "x-custom"
+			if len(tt.headers) > 0 {
+				want = strings.ToLower(tt.headers[len(tt.headers)-1])
+			}
+		}
+		if got != tt.want || param != want {
+			t.Errorf("%s: %q, %q; want %q, %q", tt.name, got, param, tt.want, want)
 		}
 	}
 }
