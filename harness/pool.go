@@ -111,8 +111,13 @@ type lane struct {
 	queued int
 }
 
-// NewPool makes a pool with the given isolation.
+// NewPool makes a pool with the given isolation; "" means ReusedTab, the
+// default (NoIsolation must be asked for: its verdicts depend on the probes
+// before, through the HTTP cache and the cookie jar).
 func (e *Env) NewPool(mode Isolation) *Pool {
+	if mode == "" {
+		mode = ReusedTab
+	}
 	return &Pool{env: e, mode: mode, MaxTabs: DefaultMaxTabs, PerLane: DefaultPerLane, freed: make(chan struct{})}
 }
 
