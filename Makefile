@@ -75,7 +75,8 @@ screenshot: setup
 	UPDATE_SCREENSHOT=1 $(GINKGO) --focus='README' ./suites/playground
 
 ## bench: a 517-probe matrix (the demo policy plus endpoints and origins) with each isolation
-## strategy side by side, cold: probes/s, peak memory, CPU per probe, targets met or not.
+## strategy side by side, cold: probes/s, peak memory, CPU per probe, targets met or not;
+## then the wall time of a warm `make check` (demo) and its parts. Run it under the browser lock.
 bench: setup
 	go run ./cmd/corsgate-bench
 

@@ -8,9 +8,9 @@ import (
 	"github.com/corsgate/corsgate/harness"
 )
 
-// DefaultWorkers is how many scenarios run at once: Chrome itself saturates
-// the 2 cores of the machine this was measured on (make bench), and each
-// worker keeps one lane of the pool (harness.DefaultMaxTabs) busy.
+// DefaultWorkers is how many page origins are worked on at once: each
+// worker keeps one lane of the pool (harness.DefaultMaxTabs) busy, with up
+// to Pool.Concurrency() of its origin's probes in flight (make bench).
 const DefaultWorkers = 2
 
 // Batch runs scenarios concurrently in the background with a few workers,
