@@ -222,6 +222,9 @@ func (p *Pool) run(ctx context.Context, s *Session, probe Probe, setup func(*Ses
 // admits reports whether l, showing the probe's page, can take the probe
 // now; p.mu is held.
 func (p *Pool) admits(l *lane, alone bool, key string) bool {
+	if l.sess.ctx.Err() != nil {
+		return false // its tab died; acquire drops it once its probes end
+	}
 	if l.busy == 0 {
 		return true
 	}
