@@ -112,26 +112,40 @@ type Server struct {
 	srv  *loopback.Server
 }
 
-// Serve loads dir/e.Config and serves it in front of the application, as
-// lint and make diff see the site (iis.NewSite).
+// Serve loads dir/e.Config and serves it (ServeConfig).
 func Serve(dir string, e Entry) (*Server, error) {
 	cfg, err := iis.Load(filepath.Join(dir, e.Config))
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	app := fixtures.App()
-	if e.App == AppLevelCORS {
-		app = fixtures.AppLevelCORS(App, Admin)
+	s, err := ServeConfig(cfg, e.App, nil)
+	if err != nil {
+		return nil, fmt.Errorf("lab: serving %q: %w", e.Config, err)
 	}
-	rec := fixtures.Record(iis.NewSite(cfg, app))
-	// The server also serves the probe page, so a check can run from the
-	// API's own origin (same-origin requests).
+	return s, nil
+}
+
+// ServeConfig serves cfg in front of the application app, as lint and make
+// diff see the site (iis.NewSite). The server also serves the probe page,
+// so a check can run from the API's own origin (same-origin requests).
+// wrap, when not nil, wraps the whole server (the playground's guard
+// against redirects off it).
+func ServeConfig(cfg *iis.Config, app AppKind, wrap func(http.Handler) http.Handler) (*Server, error) {
+	backend := fixtures.App()
+	if app == AppLevelCORS {
+		backend = fixtures.AppLevelCORS(App, Admin)
+	}
+	rec := fixtures.Record(iis.NewSite(cfg, backend))
 	mux := http.NewServeMux()
 	mux.Handle(origins.PagePath, origins.PageHandler())
 	mux.Handle("/", rec)
-	srv, err := loopback.Listen(mux, nil)
+	var h http.Handler = mux
+	if wrap != nil {
+		h = wrap(mux)
+	}
+	srv, err := loopback.Listen(h, nil)
 	if err != nil {
-		return nil, fmt.Errorf("lab: serving %q: %w", e.Config, err)
+		return nil, err
 	}
 	return &Server{Base: fmt.Sprintf("http://api.localhost:%d", srv.Port), Rec: rec, srv: srv}, nil
 }

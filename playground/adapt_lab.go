@@ -11,10 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/corsgate/corsgate/fixtures"
-	"github.com/corsgate/corsgate/fixtures/iis"
 	"github.com/corsgate/corsgate/harness"
-	"github.com/corsgate/corsgate/internal/loopback"
 	"github.com/corsgate/corsgate/lab"
 	"github.com/corsgate/corsgate/origins"
 )
@@ -145,34 +142,28 @@ func checkFor(r Request) lab.Check {
 // playground suite holds every lab case to make lab's verdict.
 type emulated struct {
 	srv  *lab.Server
-	ln   *loopback.Server
 	stop *offHost
 }
 
-// serve parses text with the lab's parser and serves it.
+// serve parses text with the lab's parser and serves it as the lab does
+// (lab.ServeConfig), behind the guard that keeps Chrome on this server.
 func serve(text, app string) (*emulated, error) {
 	cfg, cerr := parse(text)
 	if cerr != nil {
 		return nil, fmt.Errorf("playground: %s", cerr.Text)
 	}
-	backend := fixtures.App()
-	if appKind(app) == lab.AppLevelCORS {
-		backend = fixtures.AppLevelCORS(lab.App, lab.Admin)
-	}
-	rec := fixtures.Record(iis.NewSite(cfg, backend))
-	mux := http.NewServeMux()
-	mux.Handle(origins.PagePath, origins.PageHandler())
-	mux.Handle("/", rec)
-	stop := &offHost{next: mux}
-	ln, err := loopback.Listen(stop, nil)
+	stop := &offHost{}
+	srv, err := lab.ServeConfig(cfg, appKind(app), func(h http.Handler) http.Handler {
+		stop.next = h
+		return stop
+	})
 	if err != nil {
 		return nil, fmt.Errorf("playground: serving the web.config: %w", err)
 	}
-	base := fmt.Sprintf("http://api.localhost:%d", ln.Port)
-	return &emulated{srv: &lab.Server{Base: base, Rec: rec}, ln: ln, stop: stop}, nil
+	return &emulated{srv: srv, stop: stop}, nil
 }
 
-func (e *emulated) Close() { e.ln.Close() }
+func (e *emulated) Close() { e.srv.Close() }
 
 // base is the emulated server's origin, http://api.localhost:PORT.
 func (e *emulated) base() string { return e.srv.Base }
