@@ -46,8 +46,10 @@ test: setup fmt-check vet unit suites
 setup:
 	@./scripts/ensure-chromium.sh
 
+## vet: go vet, and go.mod as go mod tidy would write it (direct imports listed as direct).
 vet:
 	go vet ./...
+	@go mod tidy -diff >/dev/null || { echo "go.mod is not tidy: run go mod tidy and commit go.mod and go.sum"; go mod tidy -diff; exit 1; }
 
 fmt-check:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
