@@ -1,7 +1,6 @@
 package webconfig_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,20 +31,6 @@ var noCORS = map[string]string{
 	"json-folder-methods-without-origin":        "only Access-Control-Allow-Methods is sent, no Access-Control-Allow-Origin",
 	"webapi-cors-in-code-headers-commented-out": "the customHeaders are commented out; the application enables CORS in code",
 	"webapi-template-cors-commented-out":        "the customHeaders are commented out; the application enables CORS in code",
-}
-
-// corpusUpdate reports whether -update was given. The flag belongs to the
-// package's golden tests (webconfig_test.go); it is looked up, not shared by
-// name, so either file can change without breaking the other's build.
-func corpusUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files")
-	}
 }
 
 func corpusFiles(t *testing.T) []string {
@@ -88,21 +73,10 @@ func policyOutput(file string, cfg *iis.Config) (string, error) {
 	return b.String(), nil
 }
 
+// corpusGolden compares a corpus file's output with its golden file.
 func corpusGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if corpusUpdate() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("corpus: %v (run go test ./webconfig -run Corpus -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("corpus: %s changed; check the findings against testdata/corpus/README.md, then run go test ./webconfig -run Corpus -update\n--- got\n%s--- want\n%s", path, got, want)
-	}
+	webconfig.Golden(t, path, got, "check the findings against testdata/corpus/README.md, then run go test ./webconfig -run Corpus -update")
 }
 
 // TestCorpusGolden fails on any refusal of a real file (it is not read, or

@@ -52,7 +52,12 @@ func parse(t *testing.T, text string) *iis.Config {
 	return cfg
 }
 
-func golden(t *testing.T, path, got string) {
+// goldenFix is the failure's advice for the lab and sample goldens.
+const goldenFix = "check the change, then run go test ./webconfig -update"
+
+// golden compares got with the golden file at path; -update rewrites it.
+// fix is what the failure tells the reader to do before updating.
+func golden(t *testing.T, path, got, fix string) {
 	t.Helper()
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -65,7 +70,7 @@ func golden(t *testing.T, path, got string) {
 		t.Fatalf("%v (run go test ./webconfig -update to create it)", err)
 	}
 	if string(want) != got {
-		t.Errorf("%s differs (run go test ./webconfig -update after checking):\n--- got\n%s--- want\n%s", path, got, want)
+		t.Errorf("%s differs; %s:\n--- got\n%s--- want\n%s", path, fix, got, want)
 	}
 }
 
@@ -75,7 +80,7 @@ func TestLintGolden(t *testing.T) {
 	for _, path := range inputs(t) {
 		t.Run(name(path), func(t *testing.T) {
 			fs := Lint(load(t, path))
-			golden(t, filepath.Join("testdata", "lint", name(path)+".golden"), Format("web.config", fs))
+			golden(t, filepath.Join("testdata", "lint", name(path)+".golden"), Format("web.config", fs), goldenFix)
 			for i := 1; i < len(fs); i++ {
 				a, b := fs[i-1], fs[i]
 				if a.Line > b.Line || a.Line == b.Line && a.Rule > b.Rule {
@@ -115,7 +120,7 @@ func TestPolicyGolden(t *testing.T) {
 			for _, n := range notes {
 				b.WriteString("# note: " + n + "\n")
 			}
-			golden(t, filepath.Join("testdata", "policy", name(path)+".golden"), b.String())
+			golden(t, filepath.Join("testdata", "policy", name(path)+".golden"), b.String(), goldenFix)
 		})
 	}
 }
